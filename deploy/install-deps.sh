@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages scoliomassage needs, skipping those already
+# there. Usage: deploy/install-deps.sh [build|test]
+#   build  compilers and libraries for the service, the CLI and the plugin
+#   test   build + what the tests use: PostgreSQL server, Python gRPC, PHP,
+#          clang for the fuzzers, sqlite3 shell
+set -euo pipefail
+
+profile=${1:-build}
+packages=(
+  g++ cmake ninja-build pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libsqlite3-dev libpq-dev libpqxx-dev libssl-dev
+  libgtest-dev libgmock-dev
+)
+if [[ $profile == test ]]; then
+  packages+=(
+    postgresql sqlite3 python3 python3-grpcio python3-protobuf php-cli
+    clang-14 libclang-rt-14-dev python3-yaml openssl procps
+  )
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+sudo_cmd=()
+if [[ $(id -u) != 0 ]]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
