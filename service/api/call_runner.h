@@ -1,0 +1,59 @@
+// Every RPC goes through here: establish the caller, check the role, run the
+// handler's work on the worker pool (callback threads never block), convert
+// the status once, log one line, and append the audit record.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "api/background_writes.h"
+#include "api/worker_pool.h"
+#include "auth/caller.h"
+#include "auth/credentials_file.h"
+
+namespace scoliomassage::api {
+
+// What a handler knows about the call it serves, and what it reports back.
+struct CallScope {
+  auth::Caller caller;
+  // For the audit record: a patient pseudonym or a resource name. Never a
+  // patient id.
+  std::string subject;
+};
+
+class CallRunner {
+ public:
+  // Exactly one of `authenticator` and `dev_caller` is set: dev mode (no
+  // authentication, loopback only) treats every call as `dev_caller`.
+  CallRunner(WorkerPool& pool, BackgroundWrites& background,
+             const auth::Authenticator* authenticator, std::optional<auth::Caller> dev_caller);
+
+  using Work = std::function<absl::Status(CallScope& scope)>;
+
+  // For unary methods: returns the reactor the handler must return.
+  grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context, auth::Method method,
+                                     Work work);
+
+  // For streaming handlers, which run their own reactor: the caller, or the
+  // error to finish with (UNAUTHENTICATED, PERMISSION_DENIED).
+  absl::Status Admit(const grpc::CallbackServerContext& context, auth::Method method,
+                     CallScope* scope) const;
+  // Logs the call and appends its audit record.
+  void Record(auth::Method method, const CallScope& scope, const absl::Status& status,
+              absl::Time start);
+
+  WorkerPool& pool() { return pool_; }
+
+ private:
+  WorkerPool& pool_;
+  BackgroundWrites& background_;
+  const auth::Authenticator* authenticator_;
+  std::optional<auth::Caller> dev_caller_;
+};
+
+}  // namespace scoliomassage::api

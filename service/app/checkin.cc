@@ -1,0 +1,36 @@
+#include "app/checkin.h"
+
+#include "absl/time/clock.h"
+#include "core/recommend_validation.h"
+
+namespace scoliomassage::app {
+
+CheckIn::CheckIn(storage::Store& store, const core::ProtocolEngine& engine,
+                 const Pseudonymizer& pseudonyms, RecommendationSink sink)
+    : store_(store), engine_(engine), pseudonyms_(pseudonyms), sink_(std::move(sink)) {}
+
+absl::StatusOr<v1::RecommendProtocolResponse> CheckIn::Recommend(
+    const auth::Caller& caller, const v1::RecommendProtocolRequest& request,
+    std::string* audit_subject) const {
+  if (absl::Status valid = core::ValidateRecommendRequest(request); !valid.ok()) return valid;
+  *audit_subject = pseudonyms_.Pseudonym(caller.clinic_id, request.patient_id());
+  // Progression needs the last outcome even when the host sends the session number.
+  auto progress = store_.GetPatientProgress(caller.clinic_id, request.patient_id());
+  if (!progress.ok()) return progress.status();
+  auto response = engine_.Recommend(request, *progress);
+  if (!response.ok()) return response.status();
+  response->set_recommendation_id("recommendations/" + RandomHexId());
+  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  response->mutable_create_time()->set_seconds(now_us / 1000000);
+  response->mutable_create_time()->set_nanos(static_cast<int32_t>(now_us % 1000000) * 1000);
+  if (sink_) sink_(caller.clinic_id, request, *response);
+  return response;
+}
+
+v1::ListProtocolsResponse CheckIn::ListProtocols() const {
+  v1::ListProtocolsResponse response;
+  for (const auto& protocol : engine_.catalog().protocols()) *response.add_protocols() = protocol;
+  return response;
+}
+
+}  // namespace scoliomassage::app

@@ -1,0 +1,85 @@
+#include "app/history.h"
+
+#include <algorithm>
+
+#include "absl/time/clock.h"
+#include "core/errors.h"
+#include "core/outcome_validation.h"
+
+namespace scoliomassage::app {
+
+History::History(storage::Store& store, const Pseudonymizer& pseudonyms,
+                 std::set<std::string> free_text_clinics)
+    : store_(store), pseudonyms_(pseudonyms), free_text_clinics_(std::move(free_text_clinics)) {}
+
+absl::Status History::ValidateQuery(const v1::QueryHistoryRequest& request) const {
+  return core::ValidateHistoryFilter(request.filter(), "filter.");
+}
+
+void History::MinimizeForAnalytics(const auth::Caller& caller, v1::Outcome* outcome) const {
+  if (caller.role != auth::Role::kAnalytics) return;
+  outcome->set_patient_pseudonym(pseudonyms_.Pseudonym(caller.clinic_id, outcome->patient_id()));
+  outcome->clear_patient_id();
+  outcome->clear_encounter_id();
+  if (free_text_clinics_.count(caller.clinic_id) == 0) {
+    outcome->clear_relaxation_notes();
+    for (auto& event : *outcome->mutable_adverse_events()) event.clear_description();
+  }
+}
+
+absl::StatusOr<storage::HistoryPage> History::NextPage(const auth::Caller& caller,
+                                                       const v1::QueryHistoryRequest& request,
+                                                       const std::string& resume_token,
+                                                       int limit) const {
+  auto page = store_.ScanHistory(caller.clinic_id, request.filter(), request.include_revisions(),
+                                 resume_token, limit);
+  if (!page.ok()) return page.status();
+  for (auto& record : page->records) MinimizeForAnalytics(caller, record.mutable_outcome());
+  return page;
+}
+
+absl::StatusOr<v1::SummarizeOutcomesResponse> History::Summarize(
+    const auth::Caller& caller, const v1::SummarizeOutcomesRequest& request) const {
+  core::FieldViolations violations;
+  std::vector<v1::GroupBy> group_by;
+  for (int i = 0; i < request.group_by_size(); ++i) {
+    const int value = request.group_by(i);
+    if (value == v1::GROUP_BY_UNSPECIFIED || !v1::GroupBy_IsValid(value)) {
+      violations.Add("group_by[" + std::to_string(i) + "]", "must be a known GroupBy value");
+      continue;
+    }
+    if (std::find(group_by.begin(), group_by.end(), value) != group_by.end()) {
+      violations.Add("group_by[" + std::to_string(i) + "]", "listed twice");
+      continue;
+    }
+    group_by.push_back(static_cast<v1::GroupBy>(value));
+  }
+  if (!violations.empty()) return violations.ToStatus();
+  if (absl::Status valid = core::ValidateHistoryFilter(request.filter(), "filter.");
+      !valid.ok()) {
+    return valid;
+  }
+  auto groups = store_.Summarize(caller.clinic_id, request.filter(), group_by);
+  if (!groups.ok()) return groups.status();
+  v1::SummarizeOutcomesResponse response;
+  for (auto& group : *groups) *response.add_groups() = std::move(group);
+  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  response.mutable_compute_time()->set_seconds(now_us / 1000000);
+  response.mutable_compute_time()->set_nanos(static_cast<int32_t>(now_us % 1000000) * 1000);
+  return response;
+}
+
+absl::StatusOr<v1::ListAuditRecordsResponse> History::ListAudit(
+    const auth::Caller& caller, const v1::ListAuditRecordsRequest& request) const {
+  if (request.page_size() < 0 || request.page_size() > 1000) {
+    return core::InvalidField("page_size", "must be between 0 and 1000 (0 means 100)");
+  }
+  auto page = store_.ListAudit(caller.clinic_id, request);
+  if (!page.ok()) return page.status();
+  v1::ListAuditRecordsResponse response;
+  for (auto& record : page->records) *response.add_records() = std::move(record);
+  response.set_next_page_token(page->next_page_token);
+  return response;
+}
+
+}  // namespace scoliomassage::app

@@ -1,0 +1,116 @@
+#include "app/outcomes.h"
+
+#include <algorithm>
+
+#include "absl/time/clock.h"
+#include "core/errors.h"
+#include "core/outcome_validation.h"
+
+namespace scoliomassage::app {
+namespace {
+
+constexpr int kDefaultPageSize = 20;
+constexpr int kMaxPageSize = 100;
+
+}  // namespace
+
+Outcomes::Outcomes(storage::Store& store, const core::ProtocolEngine& engine,
+                   const Pseudonymizer& pseudonyms)
+    : store_(store), engine_(engine), pseudonyms_(pseudonyms) {}
+
+absl::StatusOr<v1::Outcome> Outcomes::Normalize(const v1::Outcome& outcome,
+                                                const std::string& field_prefix) const {
+  v1::Outcome normalized = outcome;
+  normalized.clear_name();
+  normalized.clear_revision();
+  normalized.clear_create_time();
+  normalized.clear_amend_reason();
+  normalized.clear_patient_pseudonym();
+  if (normalized.spine_region() == v1::SPINE_REGION_UNSPECIFIED) {
+    const v1::CatalogProtocol* protocol = engine_.catalog().FindById(normalized.protocol_id());
+    if (protocol == nullptr) {
+      return core::InvalidField(field_prefix + "spine_region",
+                                "required when protocol_id is not in the loaded catalog");
+    }
+    normalized.set_spine_region(protocol->spine_region());
+  }
+  return normalized;
+}
+
+absl::Status Outcomes::CheckOwnership(const auth::Caller& caller, const v1::Outcome& stored) {
+  if (caller.role == auth::Role::kTherapist && stored.therapist_id() != caller.principal) {
+    return core::WithReason(
+        absl::PermissionDeniedError("a therapist may only amend or read their own outcomes"),
+        "NOT_OWNER");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::Outcome> Outcomes::Log(const auth::Caller& caller,
+                                          const v1::LogOutcomeRequest& request,
+                                          std::string* audit_subject) const {
+  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  if (absl::Status valid = core::ValidateLogOutcomeRequest(request, now_us); !valid.ok()) {
+    return valid;
+  }
+  auto outcome = Normalize(request.outcome(), "outcome.");
+  if (!outcome.ok()) return outcome.status();
+  auto stored = store_.LogOutcome(caller.clinic_id, request.request_id(), *outcome);
+  if (stored.ok()) *audit_subject = stored->name();
+  return stored;
+}
+
+absl::StatusOr<v1::Outcome> Outcomes::Amend(const auth::Caller& caller,
+                                            const v1::AmendOutcomeRequest& request,
+                                            std::string* audit_subject) const {
+  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  if (absl::Status valid = core::ValidateAmendOutcomeRequest(request, now_us); !valid.ok()) {
+    return valid;
+  }
+  *audit_subject = request.name();
+  auto current = store_.GetOutcome(caller.clinic_id, request.name(), 0);
+  if (!current.ok()) return current.status();
+  if (absl::Status owner = CheckOwnership(caller, *current); !owner.ok()) return owner;
+  auto corrected = Normalize(request.outcome(), "outcome.");
+  if (!corrected.ok()) return corrected.status();
+  return store_.AmendOutcome(caller.clinic_id, request.request_id(), request.name(), *corrected,
+                             request.reason());
+}
+
+absl::StatusOr<v1::Outcome> Outcomes::Get(const auth::Caller& caller,
+                                          const v1::GetOutcomeRequest& request,
+                                          std::string* audit_subject) const {
+  if (absl::Status valid = core::ValidateGetOutcomeRequest(request); !valid.ok()) return valid;
+  *audit_subject = request.name();
+  auto outcome = store_.GetOutcome(caller.clinic_id, request.name(), request.revision());
+  if (!outcome.ok()) return outcome.status();
+  if (absl::Status owner = CheckOwnership(caller, *outcome); !owner.ok()) return owner;
+  return outcome;
+}
+
+absl::StatusOr<v1::ListOutcomesResponse> Outcomes::List(const auth::Caller& caller,
+                                                        const v1::ListOutcomesRequest& request,
+                                                        std::string* audit_subject) const {
+  core::FieldViolations violations;
+  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
+    violations.Add("page_size", "must be between 0 and 100 (0 means 20)");
+  }
+  if (!violations.empty()) return violations.ToStatus();
+  if (absl::Status valid = core::ValidateHistoryFilter(request.filter(), "filter.");
+      !valid.ok()) {
+    return valid;
+  }
+  *audit_subject = request.filter().patient_id().empty()
+                       ? "outcomes"
+                       : pseudonyms_.Pseudonym(caller.clinic_id, request.filter().patient_id());
+  const int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
+  auto page = store_.ListOutcomes(caller.clinic_id, request.filter(), page_size,
+                                  request.page_token());
+  if (!page.ok()) return page.status();
+  v1::ListOutcomesResponse response;
+  for (auto& outcome : page->outcomes) *response.add_outcomes() = std::move(outcome);
+  response.set_next_page_token(page->next_page_token);
+  return response;
+}
+
+}  // namespace scoliomassage::app

@@ -1,0 +1,41 @@
+// The clinical record: log, amend, read and list session outcomes for one
+// caller. Validation happens here, before anything reaches the Store, so a
+// rejected request changes nothing.
+#pragma once
+
+#include "absl/status/statusor.h"
+#include "app/types.h"
+#include "scoliomassage/v1/outcome.pb.h"
+
+namespace scoliomassage::app {
+
+class Outcomes {
+ public:
+  Outcomes(storage::Store& store, const core::ProtocolEngine& engine,
+           const Pseudonymizer& pseudonyms);
+
+  absl::StatusOr<v1::Outcome> Log(const auth::Caller& caller, const v1::LogOutcomeRequest& request,
+                                  std::string* audit_subject) const;
+  absl::StatusOr<v1::Outcome> Amend(const auth::Caller& caller,
+                                    const v1::AmendOutcomeRequest& request,
+                                    std::string* audit_subject) const;
+  absl::StatusOr<v1::Outcome> Get(const auth::Caller& caller, const v1::GetOutcomeRequest& request,
+                                  std::string* audit_subject) const;
+  absl::StatusOr<v1::ListOutcomesResponse> List(const auth::Caller& caller,
+                                                const v1::ListOutcomesRequest& request,
+                                                std::string* audit_subject) const;
+
+ private:
+  // Fills what the server derives (spine region from the protocol) and drops
+  // output-only fields the client may have echoed back.
+  absl::StatusOr<v1::Outcome> Normalize(const v1::Outcome& outcome,
+                                        const std::string& field_prefix) const;
+  // Therapists may only touch their own outcomes.
+  static absl::Status CheckOwnership(const auth::Caller& caller, const v1::Outcome& stored);
+
+  storage::Store& store_;
+  const core::ProtocolEngine& engine_;
+  const Pseudonymizer& pseudonyms_;
+};
+
+}  // namespace scoliomassage::app

@@ -1,0 +1,35 @@
+#include "app/pseudonym.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+namespace scoliomassage::app {
+namespace {
+
+std::string HmacSha256(absl::string_view key, absl::string_view message) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &length);
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+}  // namespace
+
+Pseudonymizer::Pseudonymizer(std::string server_secret) : server_secret_(std::move(server_secret)) {}
+
+std::string Pseudonymizer::Pseudonym(absl::string_view clinic_id,
+                                     absl::string_view patient_id) const {
+  const std::string clinic_key = HmacSha256(server_secret_, clinic_id);
+  const std::string digest = HmacSha256(clinic_key, patient_id);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "p_";
+  for (size_t i = 0; i < 16; ++i) {
+    const auto byte = static_cast<unsigned char>(digest[i]);
+    out.push_back(kHex[byte >> 4]);
+    out.push_back(kHex[byte & 0xf]);
+  }
+  return out;
+}
+
+}  // namespace scoliomassage::app

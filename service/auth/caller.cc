@@ -1,0 +1,58 @@
+#include "auth/caller.h"
+
+namespace scoliomassage::auth {
+
+absl::string_view RoleName(Role role) {
+  switch (role) {
+    case Role::kHost: return "host";
+    case Role::kTherapist: return "therapist";
+    case Role::kAnalytics: return "analytics";
+    case Role::kAdmin: return "admin";
+  }
+  return "host";
+}
+
+bool ParseRole(absl::string_view text, Role* role) {
+  for (Role candidate : {Role::kHost, Role::kTherapist, Role::kAnalytics, Role::kAdmin}) {
+    if (text == RoleName(candidate)) {
+      *role = candidate;
+      return true;
+    }
+  }
+  return false;
+}
+
+absl::string_view MethodPath(Method method) {
+  switch (method) {
+    case Method::kRecommendProtocol: return "/scoliomassage.v1.ProtocolService/RecommendProtocol";
+    case Method::kListProtocols: return "/scoliomassage.v1.ProtocolService/ListProtocols";
+    case Method::kLogOutcome: return "/scoliomassage.v1.OutcomeService/LogOutcome";
+    case Method::kAmendOutcome: return "/scoliomassage.v1.OutcomeService/AmendOutcome";
+    case Method::kGetOutcome: return "/scoliomassage.v1.OutcomeService/GetOutcome";
+    case Method::kListOutcomes: return "/scoliomassage.v1.OutcomeService/ListOutcomes";
+    case Method::kQueryHistory: return "/scoliomassage.v1.HistoryService/QueryHistory";
+    case Method::kSummarizeOutcomes: return "/scoliomassage.v1.HistoryService/SummarizeOutcomes";
+    case Method::kListAuditRecords: return "/scoliomassage.v1.AuditService/ListAuditRecords";
+  }
+  return "";
+}
+
+bool IsAllowed(Role role, Method method) {
+  // The catalog holds no patient data, so every role may read it.
+  if (method == Method::kListProtocols) return true;
+  switch (role) {
+    case Role::kAdmin:
+      return true;
+    case Role::kHost:
+      return method == Method::kRecommendProtocol || method == Method::kLogOutcome ||
+             method == Method::kGetOutcome || method == Method::kListOutcomes;
+    case Role::kTherapist:
+      return method == Method::kLogOutcome || method == Method::kAmendOutcome ||
+             method == Method::kGetOutcome;
+    case Role::kAnalytics:
+      return method == Method::kQueryHistory || method == Method::kSummarizeOutcomes;
+  }
+  return false;
+}
+
+}  // namespace scoliomassage::auth

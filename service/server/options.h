@@ -1,0 +1,43 @@
+// Everything the server is configured with. Filled by main.cc from flags and
+// environment variables; tests fill it directly.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "absl/time/time.h"
+
+namespace scoliomassage::server {
+
+struct Options {
+  // HOST:PORT. Port 0 picks a free port (tests); Server::port() tells which.
+  std::string listen = "127.0.0.1:50051";
+  // sqlite://PATH, a bare path, or postgresql://...
+  std::string database = "sqlite://var/scoliomassage.db";
+  // A catalog .textproto file or a folder of them.
+  std::string catalog;
+  // Calls run on this many worker threads...
+  int worker_threads = 16;
+  // ...and at most this many wait for one; beyond it, RESOURCE_EXHAUSTED.
+  int max_queued_calls = 512;
+  // How long in-flight calls may take to finish on SIGTERM.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+
+  // Transport security.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // When set, clients must present a certificate signed by this CA (mTLS).
+  std::string tls_client_ca_file;
+  // Allow plaintext on a non-loopback address.
+  bool insecure = false;
+
+  // Authentication: a tokens file (hashes only). Empty means dev mode, which
+  // is allowed on loopback only.
+  std::string tokens_file;
+  // Secret for analytics pseudonyms (HMAC-SHA256); read from a file.
+  std::string pseudonym_secret_file;
+  // Clinics whose admins granted analytics the free-text notes.
+  std::set<std::string> analytics_free_text_clinics;
+};
+
+}  // namespace scoliomassage::server

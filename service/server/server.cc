@@ -1,0 +1,181 @@
+#include "server/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <mutex>
+#include <condition_variable>
+
+#include "absl/strings/str_cat.h"
+#include "api/background_writes.h"
+#include "api/call_runner.h"
+#include "api/history_servicer.h"
+#include "api/outcome_servicer.h"
+#include "api/protocol_servicer.h"
+#include "api/worker_pool.h"
+#include "app/checkin.h"
+#include "app/history.h"
+#include "app/outcomes.h"
+#include "catalog/loader.h"
+#include "observability/log.h"
+#include "server/transport.h"
+#include "storage/store.h"
+
+namespace scoliomassage::server {
+
+using observability::Log;
+using observability::LogLevel;
+
+namespace {
+
+constexpr const char* kServiceNames[] = {
+    "scoliomassage.v1.ProtocolService", "scoliomassage.v1.OutcomeService",
+    "scoliomassage.v1.HistoryService", "scoliomassage.v1.AuditService"};
+
+// Writes that nobody waits for may queue this deep before they are dropped.
+constexpr size_t kMaxBackgroundWrites = 100000;
+
+}  // namespace
+
+// Members are declared in dependency order, so they are destroyed in reverse:
+// the gRPC server first, then the pool (which runs what it holds), then the
+// background writes (which flush), and the store last.
+struct Server::Parts {
+  std::unique_ptr<storage::Store> store;
+  std::shared_ptr<const catalog::Catalog> catalog;
+  std::unique_ptr<core::ProtocolEngine> engine;
+  std::unique_ptr<app::Pseudonymizer> pseudonyms;
+  std::unique_ptr<auth::Authenticator> authenticator;
+  std::unique_ptr<api::BackgroundWrites> background;
+  std::unique_ptr<app::CheckIn> checkin;
+  std::unique_ptr<app::Outcomes> outcomes;
+  std::unique_ptr<app::History> history;
+  std::unique_ptr<api::WorkerPool> pool;
+  std::unique_ptr<api::CallRunner> runner;
+  std::unique_ptr<api::ProtocolServicer> protocol_servicer;
+  std::unique_ptr<api::OutcomeServicer> outcome_servicer;
+  std::unique_ptr<api::HistoryServicer> history_servicer;
+  std::unique_ptr<api::AuditServicer> audit_servicer;
+  std::unique_ptr<grpc::Server> grpc_server;
+  int port = 0;
+
+  std::mutex mutex;
+  std::condition_variable stopped_changed;
+  bool stopped = false;
+};
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
+  auto parts = std::make_unique<Parts>();
+
+  auto credentials = BuildServerCredentials(options);
+  if (!credentials.ok()) return credentials.status();
+
+  auto catalog = catalog::LoadCatalog(options.catalog);
+  if (!catalog.ok()) return catalog.status();
+  parts->catalog = *std::move(catalog);
+
+  auto store = storage::OpenStore(options.database);
+  if (!store.ok()) return store.status();
+  parts->store = *std::move(store);
+
+  std::string secret = "scoliomassage-dev-pseudonym-secret";
+  if (!options.pseudonym_secret_file.empty()) {
+    auto file_secret = ReadFileToString(options.pseudonym_secret_file, "pseudonym secret");
+    if (!file_secret.ok()) return file_secret.status();
+    secret = *std::move(file_secret);
+  } else {
+    Log(LogLevel::kWarning,
+        "no --pseudonym_secret_file: analytics pseudonyms use a built-in development secret");
+  }
+
+  std::optional<auth::Caller> dev_caller;
+  if (!options.tokens_file.empty()) {
+    auto authenticator = auth::Authenticator::Load(options.tokens_file);
+    if (!authenticator.ok()) return authenticator.status();
+    parts->authenticator = *std::move(authenticator);
+  } else {
+    if (!IsLoopbackAddress(options.listen)) {
+      return absl::FailedPreconditionError(
+          "no --tokens_file: dev mode (no authentication) is allowed on loopback only");
+    }
+    dev_caller = auth::Caller{"dev", auth::Role::kAdmin, "dev"};
+    Log(LogLevel::kWarning,
+        "DEV MODE: no --tokens_file, so there is no authentication; every caller is admin of "
+        "clinic 'dev'. Never use this with real patient data.");
+  }
+
+  parts->engine = std::make_unique<core::ProtocolEngine>(parts->catalog);
+  parts->pseudonyms = std::make_unique<app::Pseudonymizer>(secret);
+  parts->background = std::make_unique<api::BackgroundWrites>(*parts->store, kMaxBackgroundWrites);
+  api::BackgroundWrites* background = parts->background.get();
+  parts->checkin = std::make_unique<app::CheckIn>(
+      *parts->store, *parts->engine, *parts->pseudonyms,
+      [background](const std::string& clinic_id, const v1::RecommendProtocolRequest& request,
+                   const v1::RecommendProtocolResponse& response) {
+        background->Recommendation(clinic_id, request, response);
+      });
+  parts->outcomes = std::make_unique<app::Outcomes>(*parts->store, *parts->engine, *parts->pseudonyms);
+  parts->history = std::make_unique<app::History>(*parts->store, *parts->pseudonyms,
+                                                  options.analytics_free_text_clinics);
+  parts->pool = std::make_unique<api::WorkerPool>(options.worker_threads, options.max_queued_calls);
+  parts->runner = std::make_unique<api::CallRunner>(*parts->pool, *parts->background,
+                                                    parts->authenticator.get(), dev_caller);
+  parts->protocol_servicer = std::make_unique<api::ProtocolServicer>(*parts->runner, *parts->checkin);
+  parts->outcome_servicer = std::make_unique<api::OutcomeServicer>(*parts->runner, *parts->outcomes);
+  parts->history_servicer = std::make_unique<api::HistoryServicer>(*parts->runner, *parts->history);
+  parts->audit_servicer = std::make_unique<api::AuditServicer>(*parts->runner, *parts->history);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, *credentials, &parts->port);
+  builder.RegisterService(parts->protocol_servicer.get());
+  builder.RegisterService(parts->outcome_servicer.get());
+  builder.RegisterService(parts->history_servicer.get());
+  builder.RegisterService(parts->audit_servicer.get());
+  // Requests are small JSON-sized messages; a bigger one is a mistake or abuse.
+  builder.SetMaxReceiveMessageSize(1 << 20);
+  parts->grpc_server = builder.BuildAndStart();
+  if (!parts->grpc_server || parts->port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen));
+  }
+  auto* health = parts->grpc_server->GetHealthCheckService();
+  health->SetServingStatus(true);
+  for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+  return std::unique_ptr<Server>(new Server(std::move(parts)));
+}
+
+Server::Server(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Server::~Server() {
+  Shutdown(absl::ZeroDuration());
+}
+
+int Server::port() const { return parts_->port; }
+
+absl::Status Server::ReloadCredentials() {
+  if (!parts_->authenticator) return absl::OkStatus();  // dev mode: nothing to reload
+  return parts_->authenticator->Reload();
+}
+
+void Server::Shutdown(absl::Duration grace) {
+  {
+    std::lock_guard<std::mutex> lock(parts_->mutex);
+    if (parts_->stopped) return;
+    parts_->stopped = true;
+  }
+  parts_->grpc_server->GetHealthCheckService()->Shutdown();  // every service NOT_SERVING
+  parts_->grpc_server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+  parts_->background->Flush();
+  parts_->stopped_changed.notify_all();
+}
+
+void Server::Wait() {
+  std::unique_lock<std::mutex> lock(parts_->mutex);
+  parts_->stopped_changed.wait(lock, [this] { return parts_->stopped; });
+  lock.unlock();
+  parts_->grpc_server->Wait();
+}
+
+}  // namespace scoliomassage::server

@@ -1,0 +1,47 @@
+// Every cell of the README's role table, written out so a change to the table
+// must change this test too.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "auth/caller.h"
+
+namespace scoliomassage::auth {
+namespace {
+
+const Method kAllMethods[] = {
+    Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
+    Method::kAmendOutcome,      Method::kGetOutcome,    Method::kListOutcomes,
+    Method::kQueryHistory,      Method::kSummarizeOutcomes, Method::kListAuditRecords};
+
+TEST(RoleTableTest, EveryRoleAndMethod) {
+  const std::map<Role, std::set<Method>> allowed = {
+      {Role::kHost, {Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
+                     Method::kGetOutcome, Method::kListOutcomes}},
+      {Role::kTherapist, {Method::kListProtocols, Method::kLogOutcome, Method::kAmendOutcome,
+                          Method::kGetOutcome}},
+      {Role::kAnalytics, {Method::kListProtocols, Method::kQueryHistory, Method::kSummarizeOutcomes}},
+      {Role::kAdmin, {std::begin(kAllMethods), std::end(kAllMethods)}},
+  };
+  for (const auto& [role, methods] : allowed) {
+    for (Method method : kAllMethods) {
+      EXPECT_EQ(IsAllowed(role, method), methods.count(method) == 1)
+          << RoleName(role) << " " << MethodPath(method);
+    }
+  }
+}
+
+TEST(RoleTableTest, RoleNamesRoundTripAndUnknownNamesAreRejected) {
+  for (Role role : {Role::kHost, Role::kTherapist, Role::kAnalytics, Role::kAdmin}) {
+    Role parsed;
+    ASSERT_TRUE(ParseRole(RoleName(role), &parsed));
+    EXPECT_EQ(parsed, role);
+  }
+  Role parsed;
+  EXPECT_FALSE(ParseRole("root", &parsed));
+  EXPECT_FALSE(ParseRole("", &parsed));
+}
+
+}  // namespace
+}  // namespace scoliomassage::auth
