@@ -1,0 +1,169 @@
+#include "storage/outcome_queries.h"
+
+#include <set>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/errors.h"
+#include "scoliomassage/v1/common.pb.h"
+#include "storage/outcome_ids.h"
+
+namespace scoliomassage::storage {
+namespace {
+
+const char* DimensionColumn(v1::GroupBy dimension) {
+  switch (dimension) {
+    case v1::GROUP_BY_PROTOCOL: return "protocol_id";
+    case v1::GROUP_BY_SPINE_REGION: return "spine_region";
+    case v1::GROUP_BY_SESSION_NUMBER: return "session_number";
+    case v1::GROUP_BY_THERAPIST: return "therapist_id";
+    case v1::GROUP_BY_MONTH: return "performed_month";
+    default: return nullptr;
+  }
+}
+
+}  // namespace
+
+std::string SqlParams::Add(Value value) {
+  values_.push_back(std::move(value));
+  return absl::StrCat(std::string(1, prefix_), values_.size());
+}
+
+const char* DimensionName(v1::GroupBy dimension) {
+  switch (dimension) {
+    case v1::GROUP_BY_PROTOCOL: return "protocol";
+    case v1::GROUP_BY_SPINE_REGION: return "spine_region";
+    case v1::GROUP_BY_SESSION_NUMBER: return "session_number";
+    case v1::GROUP_BY_THERAPIST: return "therapist";
+    case v1::GROUP_BY_MONTH: return "month";
+    default: return "";
+  }
+}
+
+std::string OutcomeFilterSql(const std::string& clinic_id, const v1::HistoryFilter& filter,
+                             SqlParams& params) {
+  std::vector<std::string> clauses;
+  clauses.push_back(absl::StrCat("clinic_id = ", params.Add(clinic_id)));
+  if (!filter.patient_id().empty()) {
+    clauses.push_back(absl::StrCat("patient_id = ", params.Add(filter.patient_id())));
+  }
+  if (!filter.therapist_id().empty()) {
+    clauses.push_back(absl::StrCat("therapist_id = ", params.Add(filter.therapist_id())));
+  }
+  if (!filter.protocol_id().empty()) {
+    clauses.push_back(absl::StrCat("protocol_id = ", params.Add(filter.protocol_id())));
+  }
+  if (filter.spine_region() != v1::SPINE_REGION_UNSPECIFIED) {
+    clauses.push_back(absl::StrCat("spine_region = ",
+                                   params.Add(static_cast<int64_t>(filter.spine_region()))));
+  }
+  if (filter.has_start_time()) {
+    clauses.push_back(absl::StrCat("performed_at_us >= ",
+                                   params.Add(TimestampToMicros(filter.start_time()))));
+  }
+  if (filter.has_end_time()) {
+    clauses.push_back(absl::StrCat("performed_at_us < ",
+                                   params.Add(TimestampToMicros(filter.end_time()))));
+  }
+  return absl::StrJoin(clauses, " AND ");
+}
+
+std::string HistoryScanSql(const std::string& clinic_id, const v1::HistoryFilter& filter,
+                           bool include_revisions, const HistoryPosition* after, int limit,
+                           SqlParams& params) {
+  std::string sql = absl::StrCat(
+      "SELECT outcome_proto, first_create_time_us, outcome_id, revision FROM ",
+      include_revisions ? "outcome_revisions" : "latest_outcome_revisions", " WHERE ",
+      OutcomeFilterSql(clinic_id, filter, params));
+  if (after != nullptr) {
+    const std::string time = params.Add(after->first_create_time_us);
+    const std::string id = params.Add(after->outcome_id);
+    if (include_revisions) {
+      absl::StrAppend(&sql, " AND (first_create_time_us, outcome_id, revision) > (", time, ", ",
+                      id, ", ", params.Add(static_cast<int64_t>(after->revision)), ")");
+    } else {
+      absl::StrAppend(&sql, " AND (first_create_time_us, outcome_id) > (", time, ", ", id, ")");
+    }
+  }
+  absl::StrAppend(&sql, " ORDER BY first_create_time_us, outcome_id, revision LIMIT ",
+                  params.Add(static_cast<int64_t>(limit)));
+  return sql;
+}
+
+std::string OutcomeListSql(const std::string& clinic_id, const v1::HistoryFilter& filter,
+                           const OutcomeListPosition* after, int limit, SqlParams& params) {
+  std::string sql = absl::StrCat(
+      "SELECT outcome_proto, performed_at_us, outcome_id FROM latest_outcome_revisions WHERE ",
+      OutcomeFilterSql(clinic_id, filter, params));
+  if (after != nullptr) {
+    const std::string time = params.Add(after->performed_at_us);
+    absl::StrAppend(&sql, " AND (performed_at_us, outcome_id) < (", time, ", ",
+                    params.Add(after->outcome_id), ")");
+  }
+  absl::StrAppend(&sql, " ORDER BY performed_at_us DESC, outcome_id DESC LIMIT ",
+                  params.Add(static_cast<int64_t>(limit)));
+  return sql;
+}
+
+absl::Status ValidateGroupBy(const std::vector<v1::GroupBy>& group_by) {
+  core::FieldViolations violations;
+  std::set<int> seen;
+  for (size_t i = 0; i < group_by.size(); ++i) {
+    const std::string field = absl::StrCat("group_by[", i, "]");
+    if (DimensionColumn(group_by[i]) == nullptr) {
+      violations.Add(field, "must be one of GROUP_BY_PROTOCOL, GROUP_BY_SPINE_REGION, "
+                            "GROUP_BY_SESSION_NUMBER, GROUP_BY_THERAPIST, GROUP_BY_MONTH");
+    } else if (!seen.insert(group_by[i]).second) {
+      violations.Add(field, "repeats an earlier dimension");
+    }
+  }
+  return violations.ToStatus();
+}
+
+std::string SummarySql(const std::string& clinic_id, const v1::HistoryFilter& filter,
+                       const std::vector<v1::GroupBy>& group_by, SqlParams& params) {
+  std::vector<std::string> columns;
+  for (v1::GroupBy dimension : group_by) columns.push_back(DimensionColumn(dimension));
+  const std::string dimensions = absl::StrJoin(columns, ", ");
+  // Meaningful relief (clinical.md): a fall of >= 2 points or >= 30% of the
+  // starting pain; 10*relief >= 3*before keeps the 30% test in integers.
+  std::string sql = absl::StrCat(
+      "SELECT ", dimensions, columns.empty() ? "" : ", ",
+      "count(*), avg(pain_before), avg(pain_after), avg(pain_before - pain_after), "
+      "avg(CASE WHEN pain_before > 0 AND pain_before - pain_after > 0 AND "
+      "(pain_before - pain_after >= 2 OR 10 * (pain_before - pain_after) >= 3 * pain_before) "
+      "THEN 1.0 ELSE 0.0 END), "
+      "avg(CASE WHEN adverse_event_count > 0 THEN 1.0 ELSE 0.0 END) "
+      "FROM latest_outcome_revisions WHERE ",
+      OutcomeFilterSql(clinic_id, filter, params));
+  if (!columns.empty()) {
+    absl::StrAppend(&sql, " GROUP BY ", dimensions, " ORDER BY ", dimensions);
+  }
+  return sql;
+}
+
+v1::SummaryGroup MakeSummaryGroup(const std::vector<v1::GroupBy>& group_by, const SummaryRow& row) {
+  v1::SummaryGroup group;
+  std::vector<std::string> key_values;
+  for (size_t i = 0; i < group_by.size() && i < row.dimension_values.size(); ++i) {
+    std::string value = row.dimension_values[i];
+    int region = 0;
+    if (group_by[i] == v1::GROUP_BY_SPINE_REGION && absl::SimpleAtoi(value, &region) &&
+        v1::SpineRegion_IsValid(region)) {
+      value = v1::SpineRegion_Name(static_cast<v1::SpineRegion>(region));
+    }
+    (*group.mutable_key_parts())[DimensionName(group_by[i])] = value;
+    key_values.push_back(std::move(value));
+  }
+  group.set_key(absl::StrJoin(key_values, "|"));
+  group.set_session_count(row.session_count);
+  group.set_mean_pain_before(row.mean_pain_before);
+  group.set_mean_pain_after(row.mean_pain_after);
+  group.set_mean_pain_relief(row.mean_pain_relief);
+  group.set_meaningful_relief_rate(row.meaningful_relief_rate);
+  group.set_adverse_event_rate(row.adverse_event_rate);
+  return group;
+}
+
+}  // namespace scoliomassage::storage
