@@ -1,0 +1,62 @@
+// The offline outbox: outcomes that could not be delivered, kept durably in a
+// local SQLite file until the service acknowledges them.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <grpcpp/support/status.h>
+
+struct sqlite3;
+
+namespace scoliomassage::plugin {
+
+struct QueuedRequest {
+  std::string request_id;
+  std::string payload;  // a serialized LogOutcomeRequest (binary protobuf)
+};
+
+struct RejectedRequest {
+  std::string request_id;
+  int code = 0;
+  std::string error;
+};
+
+class Outbox {
+ public:
+  // Opens or creates the file: WAL journal and synchronous=FULL, so a row is
+  // on disk when Enqueue returns, and readers never block the writer.
+  static grpc::Status Open(const std::string& path, std::unique_ptr<Outbox>* out);
+  ~Outbox();
+  Outbox(const Outbox&) = delete;
+  Outbox& operator=(const Outbox&) = delete;
+
+  // Keeps the first payload when the request_id is already queued, as the
+  // service does.
+  grpc::Status Enqueue(const std::string& request_id, const std::string& payload);
+  // Up to `limit` pending rows, oldest first.
+  grpc::Status Pending(int limit, std::vector<QueuedRequest>* out);
+  // Called only after the service acknowledged the request.
+  grpc::Status MarkDelivered(const std::string& request_id);
+  // The service refused it for good: keep it for a person, never resend it.
+  grpc::Status MarkRejected(const std::string& request_id, int code, const std::string& error);
+  grpc::Status Counts(long* pending, std::vector<RejectedRequest>* rejected);
+
+  // A cheap hint that lets calls skip the flush when nothing is queued.
+  // Another process writing the same file is only seen at the next open or
+  // flush, which is fine: its own calls deliver its rows.
+  bool MaybeHasPending() const { return maybe_pending_.load(std::memory_order_relaxed); }
+
+ private:
+  explicit Outbox(sqlite3* db) : db_(db) {}
+  grpc::Status Execute(const char* sql);
+
+  sqlite3* db_;
+  std::mutex mutex_;  // one statement sequence at a time on the connection
+  std::atomic<bool> maybe_pending_{true};
+};
+
+}  // namespace scoliomassage::plugin
