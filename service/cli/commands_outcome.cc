@@ -1,0 +1,100 @@
+// log, amend and get: the OutcomeService.
+#include <cstdio>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "cli/commands.h"
+#include "cli/json_io.h"
+#include "cli/report.h"
+#include "cli/request_id.h"
+#include "scoliomassage/v1/outcome.grpc.pb.h"
+
+namespace scoliomassage::cli {
+namespace {
+
+// The request_id makes a retry safe (AIP-155). When the operator gave none,
+// pick one and show it before sending, so that a call that times out can be
+// retried with the same id instead of logging the session twice.
+absl::Status SettleRequestId(const std::string& from_flag, std::string* request_id) {
+  if (!from_flag.empty()) {
+    if (!request_id->empty() && *request_id != from_flag) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--request_id=", from_flag, " differs from the requestId in the input (", *request_id,
+          "); give only one"));
+    }
+    *request_id = from_flag;
+  }
+  if (request_id->empty()) {
+    *request_id = NewRequestId();
+    std::fprintf(stderr,
+                 "scoliomassage: request_id %s (to retry safely, run again with "
+                 "--request_id=%s)\n",
+                 request_id->c_str(), request_id->c_str());
+  }
+  return absl::OkStatus();
+}
+
+int PrintOutcome(const grpc::Status& status, const v1::Outcome& outcome,
+                 const Connection& connection) {
+  if (!status.ok()) return ReportCallError(status, connection);
+  std::fputs(ToJsonPretty(outcome).c_str(), stdout);
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunLog(const CommandOptions& options, const Connection& connection) {
+  v1::LogOutcomeRequest request;
+  if (auto status = ReadJsonRequest(options.json_in, &request); !status.ok()) {
+    return ReportUsageError(status);
+  }
+  if (auto status = SettleRequestId(options.request_id, request.mutable_request_id());
+      !status.ok()) {
+    return ReportUsageError(status);
+  }
+  auto stub = v1::OutcomeService::NewStub(connection.channel());
+  grpc::ClientContext context;
+  connection.PrepareUnary(&context);
+  v1::Outcome outcome;
+  return PrintOutcome(stub->LogOutcome(&context, request, &outcome), outcome, connection);
+}
+
+int RunAmend(const CommandOptions& options, const Connection& connection) {
+  v1::AmendOutcomeRequest request;
+  if (auto status = ReadJsonRequest(options.json_in, &request); !status.ok()) {
+    return ReportUsageError(status);
+  }
+  if (auto status = SettleRequestId(options.request_id, request.mutable_request_id());
+      !status.ok()) {
+    return ReportUsageError(status);
+  }
+  auto stub = v1::OutcomeService::NewStub(connection.channel());
+  grpc::ClientContext context;
+  connection.PrepareUnary(&context);
+  v1::Outcome outcome;
+  return PrintOutcome(stub->AmendOutcome(&context, request, &outcome), outcome, connection);
+}
+
+int RunGet(const CommandOptions& options, const Connection& connection) {
+  if (options.args.size() != 1) {
+    return ReportUsageError(absl::InvalidArgumentError(
+        "get takes one outcome name, e.g. scoliomassage get outcomes/0f3c..."));
+  }
+  if (options.revision < 0) {
+    return ReportUsageError(absl::InvalidArgumentError("--revision must be 0 (latest) or more"));
+  }
+  v1::GetOutcomeRequest request;
+  const std::string& name = options.args.front();
+  // A bare id is accepted for convenience; the API wants outcomes/{id}.
+  request.set_name(absl::StrContains(name, '/') ? name : absl::StrCat("outcomes/", name));
+  request.set_revision(options.revision);
+  auto stub = v1::OutcomeService::NewStub(connection.channel());
+  grpc::ClientContext context;
+  connection.PrepareUnary(&context);
+  v1::Outcome outcome;
+  return PrintOutcome(stub->GetOutcome(&context, request, &outcome), outcome, connection);
+}
+
+}  // namespace scoliomassage::cli

@@ -1,0 +1,104 @@
+#include "cli/help.h"
+
+namespace scoliomassage::cli {
+
+std::string HelpText() {
+  return R"(scoliomassage - command-line client for scoliomassaged (gRPC)
+
+Usage:
+  scoliomassage <subcommand> [flags]
+
+Subcommands:
+  recommend --json_in=FILE|-   Today's massage protocol for a patient. The input is a
+                               RecommendProtocolRequest in proto3 JSON. Prints the
+                               decision, the steps, the cards and the basis for a
+                               person, or the response JSON with --json.
+  protocols                    The protocols the server has loaded (a table, or --json).
+  log --json_in=FILE|-         Log a session outcome (a LogOutcomeRequest). Prints the
+                               stored Outcome as JSON; its "name" is outcomes/{id}.
+  amend --json_in=FILE|-       Store a corrected revision (an AmendOutcomeRequest with
+                               name, outcome and reason). Prints the new revision.
+  get NAME [--revision=N]      One outcome by name (outcomes/{id}, or just the id).
+                               --revision=0 (the default) is the latest revision.
+  history [filters]            Stream outcomes, oldest first, one record per line:
+                               --format=jsonl (default) prints each HistoryRecord as
+                               JSON ({"outcome":...,"resumeToken":...}); --format=csv
+                               prints a header and the key columns, resume_token last.
+  summary [filters]            Session count, mean pain before/after, mean relief,
+                               meaningful-relief rate and adverse-event rate, grouped
+                               with --group_by. A table, or the response JSON with --json.
+  audit                        Admins: who read or wrote patient data (a table, or one
+                               JSON record per line with --json). Follows every page.
+  version                      Print the client version.
+  help                         Print this text.
+
+Connection flags (each has an environment variable; the flag wins):
+  --server=HOST:PORT           SCOLIOMASSAGE_SERVER          default 127.0.0.1:50051
+  --token=TOKEN                SCOLIOMASSAGE_TOKEN           bearer token, sent as
+                               "authorization: Bearer TOKEN"; never printed. Prefer the
+                               environment or --token_file: flags show up in `ps`.
+  --token_file=FILE            SCOLIOMASSAGE_TOKEN_FILE      read the token from FILE
+  --tls                        SCOLIOMASSAGE_TLS=1           TLS with the system roots
+  --tls_ca=FILE                SCOLIOMASSAGE_TLS_CA          TLS, trusting this CA (PEM)
+  --tls_cert=FILE              SCOLIOMASSAGE_TLS_CERT        client certificate (mTLS)
+  --tls_key=FILE               SCOLIOMASSAGE_TLS_KEY         its private key (mTLS)
+  --tls_server_name=NAME       SCOLIOMASSAGE_TLS_SERVER_NAME name expected in the
+                               server certificate, when it differs from HOST
+  --deadline_ms=N              SCOLIOMASSAGE_DEADLINE_MS     default 10000, per call.
+                               history streams have no deadline unless you set one.
+  Without --tls, --tls_ca or --tls_cert the connection is plaintext, which the server
+  accepts only in its development mode on loopback.
+
+Subcommand flags:
+  --json_in=FILE|-             request JSON for recommend, log, amend ("-" is stdin)
+  --json                       JSON output for recommend, protocols, summary, audit
+  --request_id=UUID            log, amend: the idempotency key. If neither the input
+                               nor this flag has one, a UUID is generated and printed
+                               on stderr; rerun with it to retry without duplicates.
+  --revision=N                 get: a specific revision
+  Filters for history and summary (empty means no filter):
+  --patient=ID  --therapist=ID  --protocol=ID
+  --region=NAME                lumbar, thoracic, ... or SPINE_REGION_LUMBAR
+  --since=TIME                 performed at or after TIME (inclusive)
+  --until=TIME                 performed before TIME (exclusive)
+                               TIME is RFC 3339 (2026-03-01T08:00:00Z) or a date
+                               (2026-03-01, midnight UTC). audit takes these two too.
+  --resume_token=TOKEN         history: continue after the record with this token
+  --include_revisions          history: every revision, not only the latest
+  --format=jsonl|csv           history output (default jsonl)
+  --group_by=LIST              summary: comma-separated protocol, region, session,
+                               therapist, month (UTC "YYYY-MM"); empty is one group
+  --page_size=N                audit: records per page, 1-1000 (default: the server's)
+
+Streaming and resuming (history):
+  Records are written as they arrive; nothing is buffered. While stderr is a terminal
+  a progress line shows the count and the rate. If the stream breaks, the error and
+  the last resume_token are printed on stderr, as
+    resume_token: TOKEN
+  Rerun the same command with --resume_token=TOKEN and append to the same output:
+  there is no gap and no duplicate.
+
+Exit status:
+  0  success
+  1  the server returned an error, or it could not be reached (the error is printed
+     as "scoliomassage: CODE: message", then any bad fields as "  field: why" and
+     the reason as "  reason: REASON")
+  2  usage error: a bad flag, subcommand or input file; nothing was sent
+
+Examples:
+  export SCOLIOMASSAGE_SERVER=massage.clinic.example:50051
+  export SCOLIOMASSAGE_TLS_CA=/etc/scoliomassage/ca.pem
+  export SCOLIOMASSAGE_TOKEN_FILE=$HOME/.config/scoliomassage/token
+  scoliomassage protocols
+  scoliomassage recommend --json_in=checkin.json
+  scoliomassage log --json_in=outcome.json --request_id=6f1c2d9e-8d7b-4c1e-9a55-3f0e2b7c4a10
+  scoliomassage get outcomes/1a2b3c --revision=1
+  scoliomassage history --region=lumbar --since=2026-01-01 --format=csv > lumbar.csv
+  scoliomassage history --resume_token=TOKEN >> history.jsonl
+  scoliomassage summary --group_by=protocol,month
+  scoliomassage summary --therapist=t-17 --json | jq '.groups[0].meanPainRelief'
+  scoliomassage audit --since=2026-03-01 --until=2026-04-01 --json
+)";
+}
+
+}  // namespace scoliomassage::cli

@@ -1,0 +1,59 @@
+#include "cli/summary_format.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "cli/filter_flags.h"
+#include "cli/output_table.h"
+
+namespace scoliomassage::cli {
+namespace {
+
+std::string Mean(double value) { return absl::StrFormat("%.2f", value); }
+std::string Percent(double share) { return absl::StrFormat("%.1f%%", share * 100.0); }
+
+}  // namespace
+
+std::string FormatSummaryTable(const v1::SummarizeOutcomesResponse& response,
+                               const std::vector<v1::GroupBy>& group_by) {
+  std::vector<std::string> header;
+  for (v1::GroupBy dimension : group_by) header.push_back(KeyPartName(dimension));
+  if (header.empty()) header.push_back("group");
+  const size_t first_measure = header.size();
+  for (const char* measure : {"sessions", "pain before", "pain after", "relief",
+                              "meaningful relief", "adverse events"}) {
+    header.push_back(measure);
+  }
+  OutputTable table(header);
+  for (size_t i = first_measure; i < header.size(); ++i) table.AlignRight(i);
+
+  for (const auto& group : response.groups()) {
+    std::vector<std::string> row;
+    if (group_by.empty()) {
+      row.push_back(group.key().empty() ? "all" : group.key());
+    } else {
+      // key_parts names each value; older servers may send only the joined key.
+      const std::vector<std::string> joined = absl::StrSplit(group.key(), '|');
+      for (size_t i = 0; i < group_by.size(); ++i) {
+        auto part = group.key_parts().find(KeyPartName(group_by[i]));
+        if (part != group.key_parts().end()) {
+          row.push_back(part->second);
+        } else {
+          row.push_back(i < joined.size() ? joined[i] : "");
+        }
+      }
+    }
+    row.push_back(absl::StrCat(group.session_count()));
+    row.push_back(Mean(group.mean_pain_before()));
+    row.push_back(Mean(group.mean_pain_after()));
+    row.push_back(Mean(group.mean_pain_relief()));
+    row.push_back(Percent(group.meaningful_relief_rate()));
+    row.push_back(Percent(group.adverse_event_rate()));
+    table.AddRow(std::move(row));
+  }
+  std::string out = table.Render();
+  if (response.groups().empty()) out += "(no outcomes match the filter)\n";
+  return out;
+}
+
+}  // namespace scoliomassage::cli

@@ -1,0 +1,18 @@
+// SummarizeOutcomes as an aligned table: one column per --group_by
+// dimension, then the measures.
+#ifndef SCOLIOMASSAGE_CLI_SUMMARY_FORMAT_H_
+#define SCOLIOMASSAGE_CLI_SUMMARY_FORMAT_H_
+
+#include <string>
+#include <vector>
+
+#include "scoliomassage/v1/history.pb.h"
+
+namespace scoliomassage::cli {
+
+std::string FormatSummaryTable(const v1::SummarizeOutcomesResponse& response,
+                               const std::vector<v1::GroupBy>& group_by);
+
+}  // namespace scoliomassage::cli
+
+#endif  // SCOLIOMASSAGE_CLI_SUMMARY_FORMAT_H_
