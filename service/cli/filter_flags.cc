@@ -11,12 +11,13 @@ namespace scoliomassage::cli {
 namespace {
 
 google::protobuf::Timestamp ToProto(absl::Time time) {
+  // Timestamp wants nanos in [0, 1e9) even before the epoch, so the seconds
+  // are floored, not truncated toward zero.
   google::protobuf::Timestamp out;
-  const absl::Duration since_epoch = time - absl::UnixEpoch();
-  const int64_t seconds = absl::ToInt64Seconds(since_epoch);
+  const int64_t seconds = absl::ToUnixSeconds(time);
   out.set_seconds(seconds);
   out.set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(seconds))));
+      absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
   return out;
 }
 

@@ -1,0 +1,130 @@
+// The readable outputs: recommend and summary.
+#include <string>
+
+#include "cli/recommend_format.h"
+#include "cli/summary_format.h"
+#include "gtest/gtest.h"
+
+namespace scoliomassage::cli {
+namespace {
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST(FormatRecommendationTest, ShowsDecisionStepsCardsAndBasis) {
+  v1::RecommendProtocolResponse response;
+  response.set_recommendation_id("rec-9");
+  response.set_decision(v1::DECISION_PROCEED_MODIFIED);
+  auto* protocol = response.mutable_protocol();
+  protocol->set_protocol_id("lumbar-c-curve");
+  protocol->set_protocol_version(4);
+  protocol->set_session_number(2);
+  protocol->set_total_minutes(15);
+  auto* legs = protocol->add_steps();
+  legs->set_order(1);
+  legs->set_body_area(v1::BODY_AREA_LEGS);
+  legs->set_position(v1::POSITION_PRONE);
+  legs->set_ankle_roller(true);
+  legs->set_technique("stroking");
+  legs->set_intensity(v1::INTENSITY_LIGHT);
+  legs->set_minutes(3);
+  legs->set_focus_side(v1::SIDE_BOTH);
+  legs->set_goal("warm up");
+  auto* back = protocol->add_steps();
+  back->set_order(2);
+  back->set_body_area(v1::BODY_AREA_BACK);
+  back->set_spine_region(v1::SPINE_REGION_LUMBAR);
+  back->set_position(v1::POSITION_SIDE_LYING);
+  back->set_technique("kneading");
+  back->set_intensity(v1::INTENSITY_MODERATE);
+  back->set_minutes(12);
+  back->set_focus_side(v1::SIDE_LEFT);
+  back->set_goal("relax the concave side");
+  back->add_muscles("quadratus lumborum");
+  auto* card = response.add_cards();
+  card->set_summary("Pregnancy: side-lying instead of prone");
+  card->set_indicator(v1::INDICATOR_WARNING);
+  card->set_source("clinical.md#modifiers");
+  auto* basis = response.mutable_basis();
+  basis->set_summary("Session 2 from history.");
+  basis->set_session_number(2);
+  basis->set_session_number_source("history");
+  basis->set_progression("advance");
+  auto* rule = basis->add_rules();
+  rule->set_rule_id("modifier.pregnancy");
+  rule->set_description("no prone position");
+  rule->set_source("clinical.md");
+
+  const std::string out = FormatRecommendation(response);
+  EXPECT_EQ(out.rfind("Decision: PROCEED_MODIFIED\n", 0), 0u) << out;
+  for (const char* part :
+       {"rec-9", "lumbar-c-curve v4", "Session 2, 15 minutes", "legs", "prone", "ankle roller",
+        "stroking", "light", "warm up", "back (lumbar)", "side_lying", "kneading", "moderate",
+        "left", "relax the concave side", "quadratus lumborum",
+        "[WARNING] Pregnancy: side-lying instead of prone", "Source: clinical.md#modifiers",
+        "Basis:", "Session 2 from history.", "(from history)", "Progression: advance",
+        "modifier.pregnancy: no prone position (clinical.md)"}) {
+    EXPECT_TRUE(Contains(out, part)) << "missing \"" << part << "\" in:\n" << out;
+  }
+  // Steps appear in order, cards after steps, basis last.
+  EXPECT_LT(out.find("stroking"), out.find("kneading"));
+  EXPECT_LT(out.find("kneading"), out.find("Cards:"));
+  EXPECT_LT(out.find("Cards:"), out.find("Basis:"));
+}
+
+TEST(FormatRecommendationTest, ReferHasNoSteps) {
+  v1::RecommendProtocolResponse response;
+  response.set_decision(v1::DECISION_REFER);
+  auto* card = response.add_cards();
+  card->set_summary("Red flag: refer to a physician");
+  card->set_indicator(v1::INDICATOR_CRITICAL);
+  const std::string out = FormatRecommendation(response);
+  EXPECT_TRUE(Contains(out, "Decision: REFER")) << out;
+  EXPECT_TRUE(Contains(out, "No massage today")) << out;
+  EXPECT_TRUE(Contains(out, "[CRITICAL] Red flag")) << out;
+  EXPECT_FALSE(Contains(out, "Steps:")) << out;
+}
+
+TEST(FormatSummaryTableTest, OneColumnPerDimensionThenMeasures) {
+  v1::SummarizeOutcomesResponse response;
+  auto* group = response.add_groups();
+  group->set_key("lumbar-c-curve|2026-03");
+  (*group->mutable_key_parts())["protocol"] = "lumbar-c-curve";
+  (*group->mutable_key_parts())["month"] = "2026-03";
+  group->set_session_count(12);
+  group->set_mean_pain_before(6.5);
+  group->set_mean_pain_after(3.25);
+  group->set_mean_pain_relief(3.25);
+  group->set_meaningful_relief_rate(0.75);
+  group->set_adverse_event_rate(1.0 / 12);
+  // Only the joined key: the table falls back to splitting it.
+  auto* other = response.add_groups();
+  other->set_key("thoracic-s-curve|2026-04");
+  other->set_session_count(1);
+
+  const std::string out =
+      FormatSummaryTable(response, {v1::GROUP_BY_PROTOCOL, v1::GROUP_BY_MONTH});
+  const std::string header = out.substr(0, out.find('\n'));
+  EXPECT_EQ(header.rfind("protocol", 0), 0u) << out;
+  EXPECT_LT(header.find("month"), header.find("sessions")) << out;
+  for (const char* part : {"lumbar-c-curve", "2026-03", "12", "6.50", "3.25", "75.0%", "8.3%",
+                           "thoracic-s-curve", "2026-04"}) {
+    EXPECT_TRUE(Contains(out, part)) << "missing \"" << part << "\" in:\n" << out;
+  }
+}
+
+TEST(FormatSummaryTableTest, NoGroupingAndNoRows) {
+  v1::SummarizeOutcomesResponse response;
+  auto* all = response.add_groups();
+  all->set_session_count(2);
+  const std::string out = FormatSummaryTable(response, {});
+  EXPECT_EQ(out.rfind("group", 0), 0u) << out;
+  EXPECT_TRUE(Contains(out, "\nall ")) << out;
+
+  const std::string empty = FormatSummaryTable(v1::SummarizeOutcomesResponse(), {});
+  EXPECT_TRUE(Contains(empty, "no outcomes match")) << empty;
+}
+
+}  // namespace
+}  // namespace scoliomassage::cli
