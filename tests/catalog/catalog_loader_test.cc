@@ -2,6 +2,7 @@
 // the file, the line and the problem, and nothing is ever half-loaded.
 #include <filesystem>
 #include <fstream>
+#include <ostream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -129,6 +130,9 @@ struct BrokenProtocolCase {
   int line;              // where the problem is (1-based)
   std::string protocol = "lumbar-c-curve";  // the id the message names
 };
+// Test names, not byte dumps, in failure messages.
+void PrintTo(const BrokenProtocolCase& test, std::ostream* out) { *out << test.name; }
+
 
 class BrokenProtocolTest : public CatalogFilesTest,
                            public ::testing::WithParamInterface<BrokenProtocolCase> {};

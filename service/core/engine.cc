@@ -1,0 +1,280 @@
+#include "core/engine.h"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/curve_severity.h"
+#include "core/dose.h"
+#include "core/errors.h"
+#include "core/explanation.h"
+#include "core/screening.h"
+#include "core/session_plan.h"
+
+namespace scoliomassage::core {
+namespace {
+
+constexpr char kSessionFromHost[] = "host";
+constexpr char kSessionFromHistory[] = "history";
+
+struct SessionNumber {
+  int number = 1;
+  bool from_host = false;
+  const char* source() const { return from_host ? kSessionFromHost : kSessionFromHistory; }
+};
+
+SessionNumber ResolveSessionNumber(const v1::RecommendProtocolRequest& request,
+                                   const PatientProgress& progress) {
+  if (request.has_session_number()) return {request.session_number(), true};
+  const int64_t next = std::clamp<int64_t>(progress.sessions_logged + 1, 1,
+                                           std::numeric_limits<int>::max());
+  return {static_cast<int>(next), false};
+}
+
+std::string RegionWord(v1::SpineRegion region) {
+  std::string name = v1::SpineRegion_Name(region);
+  absl::string_view prefix = "SPINE_REGION_";
+  if (absl::string_view(name).substr(0, prefix.size()) == prefix) name.erase(0, prefix.size());
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return name;
+}
+
+std::string SideWord(v1::Side side) {
+  switch (side) {
+    case v1::SIDE_LEFT: return "left";
+    case v1::SIDE_RIGHT: return "right";
+    default: return "unknown";
+  }
+}
+
+const char* DecisionWord(v1::Decision decision) {
+  switch (decision) {
+    case v1::DECISION_PROCEED: return "proceed";
+    case v1::DECISION_PROCEED_MODIFIED: return "proceed with changes";
+    case v1::DECISION_DEFER: return "defer the session";
+    case v1::DECISION_REFER: return "refer to a physician, no massage";
+    default: return "unspecified";
+  }
+}
+
+std::vector<std::string> RuleIds(const std::vector<const ContraindicationRule*>& rules) {
+  std::vector<std::string> ids;
+  for (const auto* rule : rules) ids.push_back(v1::Contraindication_Name(rule->contraindication));
+  return ids;
+}
+
+// Cards for findings that stop the session; both lists are shown when both
+// are present, so the clinician sees every finding, but referral decides.
+void AddStoppingCards(const ScreeningFindings& findings, Explanation& explanation) {
+  for (const auto* rule : findings.refer) {
+    explanation.AddCard(v1::INDICATOR_CRITICAL, rule->rule_id, rule->summary, rule->detail,
+                        kSourceRedFlags);
+  }
+  for (const auto* rule : findings.defer) {
+    explanation.AddCard(v1::INDICATOR_WARNING, rule->rule_id, rule->summary, rule->detail,
+                        kSourceRedFlags);
+  }
+}
+
+SessionChanges ApplyModifiers(const ScreeningFindings& findings, const Dose& dose,
+                              Explanation& explanation) {
+  SessionChanges changes;
+  for (const auto* rule : findings.modify) {
+    explanation.AddCard(v1::INDICATOR_WARNING, rule->rule_id, rule->summary, rule->detail,
+                        kSourceRedFlags);
+    switch (rule->contraindication) {
+      case v1::CONTRAINDICATION_ANTICOAGULANTS:
+      case v1::CONTRAINDICATION_BLEEDING_DISORDER:
+        changes.intensity_cap = std::min(changes.intensity_cap, v1::INTENSITY_MODERATE);
+        break;
+      case v1::CONTRAINDICATION_SEVERE_OSTEOPOROSIS:
+        changes.intensity_cap = v1::INTENSITY_LIGHT;
+        break;
+      case v1::CONTRAINDICATION_PREGNANCY:
+        changes.side_lying_only = true;
+        break;
+      case v1::CONTRAINDICATION_RECENT_SPINAL_SURGERY:
+        changes.leave_out_back = true;
+        break;
+      default:
+        break;
+    }
+  }
+  if (findings.high_pain) {
+    changes.intensity_cap = v1::INTENSITY_LIGHT;
+    explanation.AddCard(
+        v1::INDICATOR_WARNING, "modify.high_pain",
+        "Pain 8 or more at check-in: gentle work only, every step at light pressure.",
+        "Very high pain at check-in calls for gentle work only. Every step is done at LIGHT "
+        "intensity; stop if the pain rises.",
+        kSourceRedFlags);
+  }
+  if (dose.lower_intensity) {
+    changes.lower_intensity = true;
+    explanation.AddCard(
+        v1::INDICATOR_WARNING, "dose.step_back",
+        absl::StrCat("Last session was too much: today ", dose.total_minutes,
+                     " minutes and one level lighter pressure."),
+        absl::StrCat("The last logged session was followed by a pain increase of 2 or more "
+                     "points or an adverse event (",
+                     dose.reason,
+                     "). Today's session is shorter and every step is one intensity level "
+                     "lighter (deep to moderate, moderate to light). Ask how the patient felt "
+                     "after the last session."),
+        kSourceSeedDose);
+  }
+  return changes;
+}
+
+void FireDoseRule(const Dose& dose, Explanation& explanation) {
+  explanation.Fire(absl::StrCat("dose.", ProgressionName(dose.progression)),
+                   absl::StrCat(dose.total_minutes, " minutes: ", dose.reason), kSourceSeedDose);
+}
+
+bool UsesCurveSides(const v1::CatalogProtocol& protocol) {
+  return std::any_of(protocol.steps().begin(), protocol.steps().end(), [](const auto& step) {
+    return step.curve_side() == v1::CURVE_SIDE_CONCAVE ||
+           step.curve_side() == v1::CURVE_SIDE_CONVEX;
+  });
+}
+
+std::string Summarize(const v1::RecommendProtocolRequest& request, const SessionNumber& session,
+                      const PatientProgress& progress, const ScreeningFindings& findings,
+                      const v1::Protocol* protocol, const Dose* dose, v1::Decision decision) {
+  const v1::PatientProfile& profile = request.profile();
+  std::string text = absl::StrCat(
+      "Session ", session.number,
+      session.from_host ? std::string(" (sent by the host)")
+                                         : absl::StrCat(" (", progress.sessions_logged,
+                                                        " sessions logged)"),
+      " for a ", RegionWord(profile.primary_region()), " ",
+      profile.curve_pattern() == v1::CURVE_PATTERN_S_CURVE ? "S-curve" : "C-curve",
+      ", convex side ", SideWord(profile.convex_side()), ".");
+  if (!findings.refer.empty()) {
+    absl::StrAppend(&text, " Red flags: ", absl::StrJoin(RuleIds(findings.refer), ", "), ".");
+  }
+  if (!findings.defer.empty()) {
+    absl::StrAppend(&text, " Acute findings: ", absl::StrJoin(RuleIds(findings.defer), ", "), ".");
+  }
+  if (!findings.modify.empty()) {
+    absl::StrAppend(&text, " Modifiers: ", absl::StrJoin(RuleIds(findings.modify), ", "), ".");
+  }
+  if (findings.high_pain) {
+    absl::StrAppend(&text, " Pain at check-in ", request.screening().pain_nrs(), "/10.");
+  }
+  if (protocol != nullptr && dose != nullptr) {
+    absl::StrAppend(&text, " Protocol ", protocol->protocol_id(), " v",
+                    protocol->protocol_version(), ", ", protocol->total_minutes(),
+                    " minutes in ", protocol->steps_size(), " steps; progression ",
+                    ProgressionName(dose->progression), ": ", dose->reason, ".");
+  }
+  absl::StrAppend(&text, " Decision: ", DecisionWord(decision), ".");
+  return text;
+}
+
+}  // namespace
+
+ProtocolEngine::ProtocolEngine(std::shared_ptr<const catalog::Catalog> catalog)
+    : catalog_(std::move(catalog)) {}
+
+absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
+    const v1::RecommendProtocolRequest& request, const PatientProgress& progress) const {
+  const v1::PatientProfile& profile = request.profile();
+  v1::RecommendProtocolResponse response;
+  v1::Basis& basis = *response.mutable_basis();
+  Explanation explanation;
+
+  const SessionNumber session = ResolveSessionNumber(request, progress);
+  basis.set_session_number(session.number);
+  basis.set_session_number_source(session.source());
+  if (progress.last_outcome.has_value()) basis.set_last_outcome(progress.last_outcome->name());
+
+  const ScreeningFindings findings = Screen(request.screening());
+  if (!findings.refer.empty() || !findings.defer.empty()) {
+    response.set_decision(findings.refer.empty() ? v1::DECISION_DEFER : v1::DECISION_REFER);
+    AddStoppingCards(findings, explanation);
+    AddCurveSeverityCards(profile, explanation);
+    AddSupportiveCareCard(explanation);
+    basis.set_summary(
+        Summarize(request, session, progress, findings, nullptr, nullptr, response.decision()));
+    explanation.MoveInto(&response);
+    return response;
+  }
+
+  bool used_fallback = false;
+  const v1::CatalogProtocol* catalog_protocol =
+      catalog_->Find(profile.primary_region(), profile.curve_pattern(), &used_fallback);
+  if (catalog_protocol == nullptr) {
+    return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                          "the protocol catalog has no protocol for ",
+                          v1::SpineRegion_Name(profile.primary_region()))),
+                      "PROTOCOL_NOT_IN_CATALOG");
+  }
+
+  const Dose dose = PlanDose(session.number, progress.last_outcome);
+  const SessionChanges changes = ApplyModifiers(findings, dose, explanation);
+  FireDoseRule(dose, explanation);
+  absl::StatusOr<std::vector<v1::Step>> steps =
+      PlanSteps(*catalog_protocol, changes, profile.convex_side(), dose.total_minutes);
+  if (!steps.ok()) return steps.status();
+
+  if (steps->empty()) {
+    // Only a clinic catalog whose protocol is all back work can get here
+    // (e.g. with recent spinal surgery): nothing is left to do safely.
+    response.set_decision(v1::DECISION_DEFER);
+    explanation.AddCard(v1::INDICATOR_WARNING, "plan.no_steps_left",
+                        "Nothing in this protocol is allowed today: defer the session.",
+                        absl::StrCat("Every step of protocol `", catalog_protocol->id(),
+                                     "` was left out by today's screening."),
+                        kSourceRedFlags);
+  } else {
+    const bool modified = !findings.modify.empty() || findings.high_pain || dose.lower_intensity;
+    response.set_decision(modified ? v1::DECISION_PROCEED_MODIFIED : v1::DECISION_PROCEED);
+    v1::Protocol& protocol = *response.mutable_protocol();
+    protocol.set_protocol_id(catalog_protocol->id());
+    protocol.set_protocol_version(catalog_protocol->version());
+    protocol.set_title(catalog_protocol->title());
+    protocol.set_session_number(session.number);
+    protocol.set_total_minutes(dose.total_minutes);
+    for (auto& step : *steps) *protocol.add_steps() = std::move(step);
+  }
+
+  if (profile.convex_side() == v1::SIDE_UNSPECIFIED && UsesCurveSides(*catalog_protocol)) {
+    explanation.AddCard(
+        v1::INDICATOR_INFO, "side.convex_unspecified",
+        "Convex side not given: both sides are worked evenly.",
+        "The protocol relaxes the concave side and tones the convex side, but the patient's "
+        "convex side was not sent. Both sides are worked evenly (SIDE_BOTH). Record the convex "
+        "side from the radiograph to target the work.",
+        kSourceSeedSides);
+  }
+  if (used_fallback) {
+    explanation.AddCard(
+        v1::INDICATOR_INFO, "catalog.s_curve_fallback",
+        "No S-curve protocol for this region: the C-curve protocol is used.",
+        absl::StrCat("The catalog has no S-curve protocol for the ",
+                     RegionWord(profile.primary_region()), " region, so `",
+                     catalog_protocol->id(),
+                     "` is used. The compensatory curve gets no targeted work."),
+        catalog_protocol->source());
+  }
+  AddCurveSeverityCards(profile, explanation);
+  AddSupportiveCareCard(explanation);
+
+  basis.set_protocol_id(catalog_protocol->id());
+  basis.set_protocol_version(catalog_protocol->version());
+  basis.set_progression(std::string(ProgressionName(dose.progression)));
+  basis.set_summary(Summarize(request, session, progress, findings,
+                              response.has_protocol() ? &response.protocol() : nullptr, &dose,
+                              response.decision()));
+  explanation.MoveInto(&response);
+  return response;
+}
+
+}  // namespace scoliomassage::core
