@@ -36,18 +36,38 @@ std::shared_ptr<grpc::ChannelCredentials> MakeCredentials(const ClientConfig& co
                                            grpc::AccessTokenCredentials(config.token));
 }
 
-// Codes after which resending the same request can never succeed: the outbox
-// keeps such a request for a person to look at instead of retrying forever.
-bool IsPermanentRejection(grpc::StatusCode code) {
+// What a failed delivery of one queued request means for the others.
+enum class DeliveryFailure {
+  // The service as a whole cannot take requests now (down, overloaded, our
+  // credentials refused): stop, keep everything queued.
+  kStopAll,
+  // Resending this request can never succeed: keep it aside for a person
+  // ("rejected"), never resend it, go on with the next.
+  kRejectForGood,
+  // Something went wrong with this request only, maybe for now (INTERNAL,
+  // ABORTED, ...): keep it queued, go on with the next, so one bad row never
+  // blocks the outbox.
+  kRetryLater,
+};
+
+DeliveryFailure ClassifyDeliveryFailure(grpc::StatusCode code) {
   switch (code) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+    case grpc::StatusCode::UNAUTHENTICATED:
+    case grpc::StatusCode::PERMISSION_DENIED:
+    case grpc::StatusCode::UNIMPLEMENTED:
+    case grpc::StatusCode::CANCELLED:
+      return DeliveryFailure::kStopAll;
     case grpc::StatusCode::INVALID_ARGUMENT:
     case grpc::StatusCode::NOT_FOUND:
     case grpc::StatusCode::ALREADY_EXISTS:
     case grpc::StatusCode::FAILED_PRECONDITION:
     case grpc::StatusCode::OUT_OF_RANGE:
-      return true;
+      return DeliveryFailure::kRejectForGood;
     default:
-      return false;
+      return DeliveryFailure::kRetryLater;
   }
 }
 
@@ -120,15 +140,19 @@ void Client::DeliverQueuedBeforeCall(Clock::time_point deadline) {
 
 grpc::Status Client::DeliverQueued(Clock::time_point deadline, long limit, long* delivered) {
   long tried = 0;
+  long long after_sequence = 0;
+  grpc::Status first_kept_failure;  // a kRetryLater failure, reported at the end
   while (tried < limit) {
     std::vector<QueuedRequest> batch;
-    if (auto status = outbox_->Pending(static_cast<int>(std::min(limit - tried, 100L)), &batch);
+    if (auto status = outbox_->Pending(after_sequence,
+                                       static_cast<int>(std::min(limit - tried, 100L)), &batch);
         !status.ok()) {
       return status;
     }
-    if (batch.empty()) return grpc::Status::OK;
+    if (batch.empty()) break;
     for (const QueuedRequest& queued : batch) {
       ++tried;
+      after_sequence = queued.sequence;
       v1::LogOutcomeRequest request;
       if (!request.ParseFromString(queued.payload)) {
         if (auto status = outbox_->MarkRejected(queued.request_id, SMP_DATA_LOSS,
@@ -155,18 +179,30 @@ grpc::Status Client::DeliverQueued(Clock::time_point deadline, long limit, long*
           return deleted;
         }
         ++*delivered;
-      } else if (IsPermanentRejection(status.error_code())) {
-        if (auto marked = outbox_->MarkRejected(queued.request_id, status.error_code(),
-                                                DescribeStatus(status));
-            !marked.ok()) {
-          return marked;
-        }
-      } else {
-        return status;
+        continue;
+      }
+      switch (ClassifyDeliveryFailure(status.error_code())) {
+        case DeliveryFailure::kStopAll:
+          return status;
+        case DeliveryFailure::kRejectForGood:
+          if (auto marked = outbox_->MarkRejected(queued.request_id, status.error_code(),
+                                                  DescribeStatus(status));
+              !marked.ok()) {
+            return marked;
+          }
+          break;
+        case DeliveryFailure::kRetryLater:
+          if (auto marked = outbox_->MarkAttempt(queued.request_id, status.error_code(),
+                                                 DescribeStatus(status));
+              !marked.ok()) {
+            return marked;
+          }
+          if (first_kept_failure.ok()) first_kept_failure = status;
+          break;
       }
     }
   }
-  return grpc::Status::OK;
+  return first_kept_failure;
 }
 
 grpc::Status Client::Flush(FlushReport* report) {

@@ -97,19 +97,24 @@ grpc::Status Outbox::Enqueue(const std::string& request_id, const std::string& p
   return grpc::Status::OK;
 }
 
-grpc::Status Outbox::Pending(int limit, std::vector<QueuedRequest>* out) {
+grpc::Status Outbox::Pending(long long after_sequence, int limit,
+                             std::vector<QueuedRequest>* out) {
   std::lock_guard<std::mutex> lock(mutex_);
   Statement select(db_,
-                   "SELECT request_id, payload FROM outbox WHERE state = 'pending' "
-                   "ORDER BY rowid LIMIT ?1");
+                   "SELECT rowid, request_id, payload FROM outbox "
+                   "WHERE state = 'pending' AND rowid > ?1 ORDER BY rowid LIMIT ?2");
   if (!select.ok()) return SqliteError(db_, "prepare select");
-  sqlite3_bind_int(select.get(), 1, limit);
+  sqlite3_bind_int64(select.get(), 1, after_sequence);
+  sqlite3_bind_int(select.get(), 2, limit);
   int step;
   while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
-    out->push_back({select.ColumnBytes(0), select.ColumnBytes(1)});
+    out->push_back({sqlite3_column_int64(select.get(), 0), select.ColumnBytes(1),
+                    select.ColumnBytes(2)});
   }
   if (step != SQLITE_DONE) return SqliteError(db_, "select");
-  if (out->empty()) maybe_pending_.store(false, std::memory_order_relaxed);
+  if (out->empty() && after_sequence == 0) {
+    maybe_pending_.store(false, std::memory_order_relaxed);
+  }
   return grpc::Status::OK;
 }
 
@@ -128,6 +133,20 @@ grpc::Status Outbox::MarkRejected(const std::string& request_id, int code,
   Statement update(db_,
                    "UPDATE outbox SET state = 'rejected', attempts = attempts + 1, "
                    "last_code = ?2, last_error = ?3 WHERE request_id = ?1");
+  if (!update.ok()) return SqliteError(db_, "prepare update");
+  update.BindText(1, request_id);
+  sqlite3_bind_int(update.get(), 2, code);
+  update.BindText(3, error);
+  if (sqlite3_step(update.get()) != SQLITE_DONE) return SqliteError(db_, "update");
+  return grpc::Status::OK;
+}
+
+grpc::Status Outbox::MarkAttempt(const std::string& request_id, int code,
+                                 const std::string& error) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Statement update(db_,
+                   "UPDATE outbox SET attempts = attempts + 1, last_code = ?2, last_error = ?3 "
+                   "WHERE request_id = ?1");
   if (!update.ok()) return SqliteError(db_, "prepare update");
   update.BindText(1, request_id);
   sqlite3_bind_int(update.get(), 2, code);

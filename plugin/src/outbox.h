@@ -15,6 +15,7 @@ struct sqlite3;
 namespace scoliomassage::plugin {
 
 struct QueuedRequest {
+  long long sequence = 0;  // rowid: queue order
   std::string request_id;
   std::string payload;  // a serialized LogOutcomeRequest (binary protobuf)
 };
@@ -37,12 +38,14 @@ class Outbox {
   // Keeps the first payload when the request_id is already queued, as the
   // service does.
   grpc::Status Enqueue(const std::string& request_id, const std::string& payload);
-  // Up to `limit` pending rows, oldest first.
-  grpc::Status Pending(int limit, std::vector<QueuedRequest>* out);
+  // Up to `limit` pending rows queued after `after_sequence`, oldest first.
+  grpc::Status Pending(long long after_sequence, int limit, std::vector<QueuedRequest>* out);
   // Called only after the service acknowledged the request.
   grpc::Status MarkDelivered(const std::string& request_id);
   // The service refused it for good: keep it for a person, never resend it.
   grpc::Status MarkRejected(const std::string& request_id, int code, const std::string& error);
+  // A failed delivery that may succeed later: stays pending, for diagnosis.
+  grpc::Status MarkAttempt(const std::string& request_id, int code, const std::string& error);
   grpc::Status Counts(long* pending, std::vector<RejectedRequest>* rejected);
 
   // A cheap hint that lets calls skip the flush when nothing is queued.

@@ -194,8 +194,16 @@ SMP_API int smp_patient_history(smp_client *c, const char *request_json,
 
 /* Delivers the outcomes waiting in the outbox, oldest first, each with its
  * original requestId, and deletes each row once the service acknowledged it.
- * Stops at the first outcome the service cannot take now (unreachable,
- * overloaded, unauthenticated); those stay queued.
+ * What a failed delivery does:
+ *  - UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAUTHENTICATED,
+ *    PERMISSION_DENIED, UNIMPLEMENTED, CANCELLED: the service cannot take
+ *    anything now; the flush stops and every row stays queued.
+ *  - INVALID_ARGUMENT, NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION,
+ *    OUT_OF_RANGE: resending can never succeed; the row is marked
+ *    "rejected" (kept in the file with the error, never resent).
+ *  - Any other code (INTERNAL, ABORTED, ...): the row stays queued for the
+ *    next flush, and the flush goes on with the rows behind it, so one bad
+ *    row never blocks the outbox.
  *
  * response_json (may be NULL if the counts are not wanted) receives, whenever
  * the outbox could be read (return SMP_OK or a service code):
