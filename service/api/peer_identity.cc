@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/string_view.h"
 #include "core/errors.h"
 

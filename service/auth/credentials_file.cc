@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/strip.h"
 
 namespace scoliomassage::auth {
 namespace {

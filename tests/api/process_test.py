@@ -21,8 +21,8 @@ import testlib  # noqa: E402
 testlib.stubs()
 import grpc  # noqa: E402
 from google.protobuf import json_format  # noqa: E402
-from grpc.health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
-from grpc.reflection.v1alpha import reflection_pb2, reflection_pb2_grpc  # noqa: E402
+from stdgrpc.health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
+from stdgrpc.reflection.v1alpha import reflection_pb2, reflection_pb2_grpc  # noqa: E402
 from scoliomassage.v1 import outcome_pb2, outcome_pb2_grpc  # noqa: E402
 
 failures = []

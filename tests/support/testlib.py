@@ -19,26 +19,31 @@ _STUB_DIR = None
 
 
 def stubs():
-    """Generates the stubs once per process and puts them on sys.path."""
+    """Generates the stubs once per process and puts them on sys.path.
+
+    The API protos keep their paths (scoliomassage.v1, google.rpc as an
+    implicit namespace package beside the system's google.protobuf). The
+    standard health and reflection protos are generated under "stdgrpc." so
+    they do not shadow the installed grpc package: import them as
+    stdgrpc.health.v1.health_pb2 (their proto package stays grpc.health.v1).
+    """
     global _STUB_DIR
     if _STUB_DIR:
         return _STUB_DIR
     out = tempfile.mkdtemp(prefix="scoliomassage-stubs-")
+    sources = tempfile.mkdtemp(prefix="scoliomassage-protos-")
+    shutil.copytree(os.path.join(ROOT, "proto"), sources, dirs_exist_ok=True)
+    shutil.copytree(os.path.join(ROOT, "tests", "proto", "grpc"), os.path.join(sources, "stdgrpc"))
     protos = []
-    for base in (os.path.join(ROOT, "proto"), os.path.join(ROOT, "tests", "proto")):
-        for dirpath, _, files in os.walk(base):
-            for name in files:
-                if name.endswith(".proto"):
-                    protos.append((base, os.path.relpath(os.path.join(dirpath, name), base)))
-    for base, rel in protos:
-        subprocess.run(
-            ["protoc", "-I" + os.path.join(ROOT, "proto"), "-I" + os.path.join(ROOT, "tests", "proto"),
-             "-I/usr/include", "--python_out=" + out, "--grpc_out=" + out,
-             "--plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin", rel],
-            check=True, cwd=base)
-    for dirpath, dirnames, _ in os.walk(out):
-        for d in dirnames:
-            open(os.path.join(dirpath, d, "__init__.py"), "a").close()
+    for dirpath, _, files in os.walk(sources):
+        for name in files:
+            if name.endswith(".proto"):
+                protos.append(os.path.relpath(os.path.join(dirpath, name), sources))
+    subprocess.run(
+        ["protoc", "-I" + sources, "-I/usr/include", "--python_out=" + out, "--grpc_out=" + out,
+         "--plugin=protoc-gen-grpc=/usr/bin/grpc_python_plugin"] + sorted(protos),
+        check=True, cwd=sources)
+    shutil.rmtree(sources, ignore_errors=True)
     sys.path.insert(0, out)
     _STUB_DIR = out
     return out
