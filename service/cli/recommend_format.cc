@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "cli/enum_names.h"
 #include "cli/output_table.h"
 
@@ -23,7 +24,8 @@ std::string AreaLabel(const v1::Step& step) {
 
 // Multi-line text (card details are Markdown) indented under its heading.
 void AppendIndented(std::string* out, const std::string& text, const std::string& indent) {
-  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+  // Without the final newline, which would otherwise add a blank line.
+  for (absl::string_view line : absl::StrSplit(absl::StripSuffix(text, "\n"), '\n')) {
     if (line.empty()) {
       *out += '\n';
     } else {
