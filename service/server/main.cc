@@ -10,6 +10,8 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "catalog/default_catalog.h"
@@ -68,6 +70,12 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "scoliomassaged: the scoliomassage gRPC service.\n"
       "Every flag has an environment twin SCOLIOMASSAGE_<FLAG>, e.g. SCOLIOMASSAGE_LISTEN.");
+  // --help lists this file's flags (absl matches flag files by the binary's
+  // name otherwise, and the binary is not called main).
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = [](absl::string_view file) { return absl::EndsWith(file, "server/main.cc"); };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  absl::SetFlagsUsageConfig(usage);
   if (!ApplyEnvironment()) return 2;
   absl::ParseCommandLine(argc, argv);
 
