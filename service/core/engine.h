@@ -18,8 +18,10 @@ class ProtocolEngine {
   explicit ProtocolEngine(std::shared_ptr<const catalog::Catalog> catalog);
 
   // `request` must have passed ValidateRecommendRequest. Deterministic given
-  // its inputs. Errors: FAILED_PRECONDITION (reason PROTOCOL_NOT_IN_CATALOG)
-  // when the catalog has no protocol for the patient's region.
+  // its inputs. On DECISION_REFER and DECISION_DEFER there is no protocol,
+  // and the basis has the session number but no protocol or progression.
+  // Errors: FAILED_PRECONDITION (reason PROTOCOL_NOT_IN_CATALOG) when the
+  // catalog has no protocol for the patient's region.
   absl::StatusOr<v1::RecommendProtocolResponse> Recommend(
       const v1::RecommendProtocolRequest& request, const PatientProgress& progress) const;
 
