@@ -13,7 +13,7 @@ History::History(storage::Store& store, const Pseudonymizer& pseudonyms,
     : store_(store), pseudonyms_(pseudonyms), free_text_clinics_(std::move(free_text_clinics)) {}
 
 absl::Status History::ValidateQuery(const v1::QueryHistoryRequest& request) const {
-  return core::ValidateHistoryFilter(request.filter(), "filter.");
+  return core::ValidateHistoryFilter(request.filter(), "filter");
 }
 
 void History::MinimizeForAnalytics(const auth::Caller& caller, v1::Outcome* outcome) const {
@@ -55,7 +55,7 @@ absl::StatusOr<v1::SummarizeOutcomesResponse> History::Summarize(
     group_by.push_back(static_cast<v1::GroupBy>(value));
   }
   if (!violations.empty()) return violations.ToStatus();
-  if (absl::Status valid = core::ValidateHistoryFilter(request.filter(), "filter.");
+  if (absl::Status valid = core::ValidateHistoryFilter(request.filter(), "filter");
       !valid.ok()) {
     return valid;
   }

@@ -96,7 +96,7 @@ absl::StatusOr<v1::ListOutcomesResponse> Outcomes::List(const auth::Caller& call
     violations.Add("page_size", "must be between 0 and 100 (0 means 20)");
   }
   if (!violations.empty()) return violations.ToStatus();
-  if (absl::Status valid = core::ValidateHistoryFilter(request.filter(), "filter.");
+  if (absl::Status valid = core::ValidateHistoryFilter(request.filter(), "filter");
       !valid.ok()) {
     return valid;
   }
