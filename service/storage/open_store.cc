@@ -13,6 +13,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/database_url.h"
+#include "storage/postgres_options.h"
+#include "storage/postgres_store.h"
 #include "storage/sqlite_store.h"
 #include "storage/store.h"
 
@@ -23,9 +25,11 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const std::string& database_url
   if (!url.ok()) return url.status();
 
   if (url->backend == DatabaseUrl::Backend::kPostgres) {
-    // The PostgreSQL backend (issue 6) plugs in here.
-    return absl::FailedPreconditionError(
-        "PostgreSQL backend not built: this scoliomassaged supports sqlite:// databases only");
+    absl::StatusOr<PostgresOptions> options = ParsePostgresUrl(url->postgres_url);
+    if (!options.ok()) return options.status();
+    absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(*options);
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<Store>(std::move(*store));
   }
 
   const std::filesystem::path parent = std::filesystem::path(url->sqlite_path).parent_path();

@@ -5,6 +5,9 @@
 #include <random>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "postgres_test_database.h"
+#include "storage/postgres_connection.h"
 #include "storage/sqlite_store.h"
 
 namespace scoliomassage::storage::testing {
@@ -42,20 +45,49 @@ class SqliteEnvironment final : public BackendEnvironment {
   std::filesystem::path folder_;
 };
 
-// PostgreSQL hook (issue 6). The test script starts a throwaway server and
-// exports SCOLIOMASSAGE_TEST_POSTGRES_URL. To wire the backend:
-//  1. return an environment that creates a fresh database (or schema) per
-//     test on that server and drops it in its destructor;
-//  2. have Open() call OpenStore(url_of_that_database);
-//  3. SimulateDiskFull may stay UNIMPLEMENTED (the test skips).
+// A fresh database per test on the throwaway server that tests/run.sh starts
+// (SCOLIOMASSAGE_TEST_POSTGRES_URL), dropped at the end. A whole database
+// rather than a schema, so migrations, schema_migrations and advisory locks
+// are exercised exactly as in production.
+class PostgresEnvironment final : public BackendEnvironment {
+ public:
+  static absl::StatusOr<std::unique_ptr<BackendEnvironment>> Create(const std::string& admin_url) {
+    absl::StatusOr<std::unique_ptr<PgConnection>> admin = PgConnection::Connect(admin_url);
+    if (!admin.ok()) return admin.status();
+    std::random_device random;
+    const std::string database = absl::StrFormat("scoliomassage_store_%08x%08x", random(), random());
+    if (absl::Status created = (*admin)->ExecScript(absl::StrCat("CREATE DATABASE ", database));
+        !created.ok()) {
+      return created;
+    }
+    return std::unique_ptr<BackendEnvironment>(
+        new PostgresEnvironment(std::move(*admin), database, PostgresUrlWithDatabase(admin_url, database)));
+  }
+
+  ~PostgresEnvironment() override {
+    // FORCE ends connections a failed test may have left open.
+    admin_->ExecScript(absl::StrCat("DROP DATABASE IF EXISTS ", database_, " WITH (FORCE)"))
+        .IgnoreError();
+  }
+
+  absl::StatusOr<std::unique_ptr<Store>> Open() override { return OpenStore(url_); }
+
+ private:
+  PostgresEnvironment(std::unique_ptr<PgConnection> admin, std::string database, std::string url)
+      : admin_(std::move(admin)), database_(std::move(database)), url_(std::move(url)) {}
+
+  std::unique_ptr<PgConnection> admin_;
+  const std::string database_;
+  const std::string url_;
+};
+
 absl::StatusOr<std::unique_ptr<BackendEnvironment>> CreatePostgresEnvironment() {
   const char* url = std::getenv("SCOLIOMASSAGE_TEST_POSTGRES_URL");
   if (url == nullptr || *url == '\0') {
     return absl::FailedPreconditionError(
         "SCOLIOMASSAGE_TEST_POSTGRES_URL is not set: PostgreSQL conformance tests skipped");
   }
-  return absl::FailedPreconditionError(
-      "the PostgreSQL test environment is not written yet (tests/storage/store_backends.cc)");
+  return PostgresEnvironment::Create(url);
 }
 
 }  // namespace
