@@ -87,6 +87,10 @@ void CheckStep(const v1::StepTemplate& step, int index, v1::BodyArea previous_ar
   } else if (step.ankle_roller() && step.position() != v1::POSITION_PRONE) {
     report.Step(index, "ankle_roller", "the ankle roller is for prone work only");
   }
+  if (step.spine_region() != v1::SPINE_REGION_UNSPECIFIED &&
+      step.body_area() != v1::BODY_AREA_BACK) {
+    report.Step(index, "spine_region", "only BACK steps work a spine region");
+  }
   if (step.intensity() == v1::INTENSITY_UNSPECIFIED || !v1::Intensity_IsValid(step.intensity())) {
     report.Step(index, "intensity", "required: INTENSITY_LIGHT, _MODERATE or _DEEP");
   }

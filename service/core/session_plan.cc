@@ -72,7 +72,11 @@ absl::StatusOr<std::vector<v1::Step>> PlanSteps(const v1::CatalogProtocol& proto
     v1::Step step;
     step.set_order(static_cast<int>(i) + 1);
     step.set_body_area(source.body_area());
-    if (source.body_area() == v1::BODY_AREA_BACK) step.set_spine_region(protocol.spine_region());
+    if (source.body_area() == v1::BODY_AREA_BACK) {
+      step.set_spine_region(source.spine_region() != v1::SPINE_REGION_UNSPECIFIED
+                                ? source.spine_region()
+                                : protocol.spine_region());
+    }
     // The catalog's instructions describe the unchanged step, so today's
     // changes are said first, where the therapist reads before starting.
     std::string changed_today;

@@ -2,6 +2,7 @@
 // the dose and its progression, sides, cards and the basis.
 #include "core/engine.h"
 
+#include <cstdlib>
 #include <functional>
 #include <set>
 #include <ostream>
@@ -566,6 +567,24 @@ TEST(EngineCatalogTest, NothingLeftToDoDefers) {
   EXPECT_TRUE(CardRules(*response).count("plan.no_steps_left"));
 }
 
+// S-curve protocols also work the compensatory curve, and say which region.
+TEST(EngineDefaultCatalogTest, SCurveBackStepsNameTheCompensatoryRegion) {
+  auto catalog = catalog::LoadCatalog(catalog::kSourceCatalogDir);
+  ASSERT_TRUE(catalog.ok()) << catalog.status();
+  ProtocolEngine engine(*catalog);
+  auto request = BaseRequest();
+  request.mutable_profile()->set_primary_region(v1::SPINE_REGION_LUMBAR);
+  request.mutable_profile()->set_curve_pattern(v1::CURVE_PATTERN_S_CURVE);
+  auto response = engine.Recommend(request, {});
+  ASSERT_TRUE(response.ok()) << response.status();
+  std::set<int> regions;
+  for (const auto& step : response->protocol().steps()) {
+    if (step.body_area() == v1::BODY_AREA_BACK) regions.insert(step.spine_region());
+    else EXPECT_EQ(step.spine_region(), v1::SPINE_REGION_UNSPECIFIED);
+  }
+  EXPECT_EQ(regions, (std::set<int>{v1::SPINE_REGION_THORACIC, v1::SPINE_REGION_LUMBAR}));
+}
+
 // The shipped catalog, for every region, pattern and session 1-12.
 TEST(EngineDefaultCatalogTest, EveryProtocolFollowsTheLadder) {
   auto catalog = catalog::LoadCatalog(catalog::kSourceCatalogDir);
@@ -592,7 +611,13 @@ TEST(EngineDefaultCatalogTest, EveryProtocolFollowsTheLadder) {
         EXPECT_GE(step.body_area(), previous_area);
         previous_area = step.body_area();
         if (step.body_area() == v1::BODY_AREA_BACK) {
-          EXPECT_EQ(step.spine_region(), protocol.spine_region());
+          // Back steps work the protocol's region, or on an S-curve the
+          // compensatory curve's neighbouring region.
+          EXPECT_LE(std::abs(step.spine_region() - protocol.spine_region()), 2)
+              << protocol.id();
+          if (protocol.curve_pattern() == v1::CURVE_PATTERN_C_CURVE) {
+            EXPECT_EQ(step.spine_region(), protocol.spine_region());
+          }
         }
       }
       EXPECT_EQ(sum, ladder[session - 1]);
