@@ -1,7 +1,6 @@
 #include "api/background_writes.h"
 
 #include <string>
-#include <vector>
 
 #include "observability/log.h"
 
@@ -10,8 +9,18 @@ namespace scoliomassage::api {
 using observability::Log;
 using observability::LogLevel;
 
+namespace {
+
+// Concurrent writers the store can group into one commit. More would only
+// hold more database connections (PostgreSQL) without more throughput.
+constexpr int kWriters = 8;
+
+}  // namespace
+
 BackgroundWrites::BackgroundWrites(storage::Store& store, size_t max_queued)
-    : store_(store), max_queued_(max_queued), thread_([this] { Run(); }) {}
+    : store_(store), max_queued_(max_queued) {
+  for (int i = 0; i < kWriters; ++i) writers_.emplace_back([this] { RunWriter(); });
+}
 
 BackgroundWrites::~BackgroundWrites() {
   {
@@ -19,7 +28,7 @@ BackgroundWrites::~BackgroundWrites() {
     stopping_ = true;
   }
   changed_.notify_all();
-  thread_.join();
+  for (auto& writer : writers_) writer.join();
 }
 
 void BackgroundWrites::Audit(storage::AuditEntry entry) { Enqueue(std::move(entry)); }
@@ -65,30 +74,20 @@ void BackgroundWrites::Write(const Item& item) {
   }
 }
 
-void BackgroundWrites::Run() {
+void BackgroundWrites::RunWriter() {
   for (;;) {
-    std::deque<Item> batch;
+    Item item;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;
-      batch.swap(queue_);
+      if (queue_.empty()) return;  // stopping, and everything is written
+      item = std::move(queue_.front());
+      queue_.pop_front();
     }
-    // The store's writer group-commits concurrent writes; handing it the batch
-    // from a few threads at once lets one fsync cover many records.
-    constexpr size_t kParallel = 8;
-    std::vector<std::thread> writers;
-    const size_t per_thread = (batch.size() + kParallel - 1) / kParallel;
-    for (size_t begin = 0; begin < batch.size(); begin += per_thread) {
-      const size_t end = std::min(batch.size(), begin + per_thread);
-      writers.emplace_back([this, &batch, begin, end] {
-        for (size_t i = begin; i < end; ++i) Write(batch[i]);
-      });
-    }
-    for (auto& writer : writers) writer.join();
+    Write(item);
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      written_ += batch.size();
+      ++written_;
     }
     changed_.notify_all();
   }

@@ -1,7 +1,8 @@
 // Writes that the caller does not wait for: audit records and the record of
 // each recommendation. Waiting for their fsync would put a disk flush on the
 // check-in path (CDS Hooks budget) for data the caller never reads back, so
-// they are queued and written in batches by one thread. The trade-off: a
+// they are queued and written by a few threads whose concurrent writes the
+// store's writer group-commits (one fsync for many records). The trade-off: a
 // crash can lose the last few milliseconds of such records (never an
 // outcome: outcomes are acknowledged only after their own commit). When the
 // queue is full, new records are dropped and counted; the count is logged.
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <thread>
 #include <variant>
+#include <vector>
 
 #include "scoliomassage/v1/protocol.pb.h"
 #include "storage/store.h"
@@ -39,7 +41,7 @@ class BackgroundWrites {
   using Item = std::variant<storage::AuditEntry, RecommendationRecord>;
 
   void Enqueue(Item item);
-  void Run();
+  void RunWriter();
   void Write(const Item& item);
 
   storage::Store& store_;
@@ -51,7 +53,7 @@ class BackgroundWrites {
   uint64_t written_ = 0;
   uint64_t dropped_ = 0;
   bool stopping_ = false;
-  std::thread thread_;
+  std::vector<std::thread> writers_;
 };
 
 }  // namespace scoliomassage::api
