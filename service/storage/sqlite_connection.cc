@@ -42,10 +42,15 @@ absl::Status SqliteStatus(int result_code, sqlite3* db, absl::string_view contex
 }
 
 SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
-    : db_(other.db_), statement_(std::exchange(other.statement_, nullptr)) {}
+    : owner_(other.owner_), db_(other.db_), statement_(std::exchange(other.statement_, nullptr)) {}
 
 SqliteStatement::~SqliteStatement() {
-  if (statement_ != nullptr) sqlite3_finalize(statement_);
+  if (statement_ == nullptr) return;
+  if (owner_ != nullptr) {
+    owner_->Recycle(statement_);
+  } else {
+    sqlite3_finalize(statement_);
+  }
 }
 
 void SqliteStatement::BindInt(int index, int64_t value) {
@@ -121,9 +126,27 @@ absl::StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const O
   return connection;
 }
 
-SqliteConnection::~SqliteConnection() { sqlite3_close_v2(db_); }
+SqliteConnection::~SqliteConnection() {
+  for (auto& [sql, statement] : idle_statements_) sqlite3_finalize(statement);
+  sqlite3_close_v2(db_);
+}
 
 absl::Status SqliteConnection::Exec(absl::string_view sql) {
+  if (sql.find(';') == absl::string_view::npos) {
+    // One statement (BEGIN, SAVEPOINT, COMMIT... on every write and read
+    // snapshot): run it from the statement cache. Errors read as they did
+    // from sqlite3_exec.
+    absl::StatusOr<SqliteStatement> statement = Prepare(sql);
+    if (!statement.ok()) {
+      return SqliteStatus(sqlite3_extended_errcode(db_), db_, "database statement failed");
+    }
+    if (statement->statement_ == nullptr) return absl::OkStatus();  // only white space
+    for (;;) {
+      const int rc = sqlite3_step(statement->statement_);
+      if (rc == SQLITE_DONE) return absl::OkStatus();
+      if (rc != SQLITE_ROW) return SqliteStatus(rc, db_, "database statement failed");
+    }
+  }
   const std::string text(sql);
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return SqliteStatus(rc, db_, "database statement failed");
@@ -131,13 +154,36 @@ absl::Status SqliteConnection::Exec(absl::string_view sql) {
 }
 
 absl::StatusOr<SqliteStatement> SqliteConnection::Prepare(absl::string_view sql) {
+  const std::string text(sql);
+  if (auto cached = idle_statements_.find(text); cached != idle_statements_.end()) {
+    sqlite3_stmt* statement = cached->second;
+    idle_statements_.erase(cached);
+    return SqliteStatement(this, db_, statement);
+  }
   sqlite3_stmt* statement = nullptr;
-  const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &statement, nullptr);
+  const int rc = sqlite3_prepare_v3(db_, text.data(), static_cast<int>(text.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(statement);
     return SqliteStatus(rc, db_, "cannot prepare a database statement");
   }
-  return SqliteStatement(db_, statement);
+  if (statement == nullptr) {
+    // Only a comment or white space: nothing to run and nothing to cache.
+    return SqliteStatement(db_, statement);
+  }
+  return SqliteStatement(this, db_, statement);
+}
+
+void SqliteConnection::Recycle(sqlite3_stmt* statement) {
+  // Reset ends the statement's read of the database (a WAL reader must not
+  // hold its snapshot while idle) and clear drops the bound copies.
+  sqlite3_reset(statement);
+  sqlite3_clear_bindings(statement);
+  const char* sql = sqlite3_sql(statement);
+  if (sql == nullptr || idle_statements_.size() >= kMaxCachedStatements ||
+      !idle_statements_.emplace(sql, statement).second) {
+    sqlite3_finalize(statement);
+  }
 }
 
 bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -27,9 +28,16 @@ inline constexpr char kReasonStoreError[] = "STORE_ERROR";
 // what was being done; SQLite's own message is appended.
 absl::Status SqliteStatus(int result_code, sqlite3* db, absl::string_view context);
 
+class SqliteConnection;
+
 class SqliteStatement {
  public:
+  // Finalized when destroyed.
   SqliteStatement(sqlite3* db, sqlite3_stmt* statement) : db_(db), statement_(statement) {}
+  // Reset and handed back to `owner`'s statement cache when destroyed; the
+  // statement must not outlive its connection.
+  SqliteStatement(SqliteConnection* owner, sqlite3* db, sqlite3_stmt* statement)
+      : owner_(owner), db_(db), statement_(statement) {}
   SqliteStatement(SqliteStatement&& other) noexcept;
   SqliteStatement& operator=(SqliteStatement&&) = delete;
   SqliteStatement(const SqliteStatement&) = delete;
@@ -54,6 +62,8 @@ class SqliteStatement {
   std::string ColumnBlob(int column) const;
 
  private:
+  friend class SqliteConnection;
+  SqliteConnection* owner_ = nullptr;
   sqlite3* db_;
   sqlite3_stmt* statement_;
 };
@@ -77,6 +87,10 @@ class SqliteConnection {
 
   // Runs one or more statements that return no rows.
   absl::Status Exec(absl::string_view sql);
+  // Statements are cached per connection by their SQL text: preparing was a
+  // third of the server's instructions (tests/bench/RESULTS.md), and the
+  // same few statements run on every call. A statement taken from the cache
+  // is reset with its bindings cleared.
   absl::StatusOr<SqliteStatement> Prepare(absl::string_view sql);
   // True while a transaction is open. SQLite may roll a transaction back by
   // itself after SQLITE_FULL, SQLITE_IOERR or SQLITE_BUSY; callers check this.
@@ -85,8 +99,18 @@ class SqliteConnection {
   sqlite3* raw() const { return db_; }
 
  private:
+  friend class SqliteStatement;
+  // Most idle statements kept; beyond it (ad-hoc SQL) they are finalized.
+  static constexpr size_t kMaxCachedStatements = 64;
+
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  // Takes back a statement whose SqliteStatement is destroyed.
+  void Recycle(sqlite3_stmt* statement);
+
   sqlite3* db_;
+  // Idle prepared statements by SQL text (one per text; a text in use twice
+  // at once gets a second, uncached statement).
+  std::unordered_map<std::string, sqlite3_stmt*> idle_statements_;
 };
 
 }  // namespace scoliomassage::storage
