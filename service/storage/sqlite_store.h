@@ -17,7 +17,13 @@ struct SqliteStoreOptions {
   // "FULL" (default) or "NORMAL"; see open_store.cc for the trade-off.
   std::string synchronous = "FULL";
   int busy_timeout_ms = 5000;
-  int max_idle_readers = 4;
+  // Read connections kept open between calls. As many as the server's
+  // worker threads (16 by default) can read at once; a connection opened
+  // beyond this is closed after one call, and opening one (schema parse,
+  // pragmas) plus re-preparing its statements cost more than the read
+  // itself (tests/bench/RESULTS.md). Each idle connection holds at most
+  // SQLite's default page cache (2 MiB).
+  int max_idle_readers = 16;
   // Most units of work committed together in one transaction.
   int max_batch = 256;
   // Test hook: when > 0, caps the database at about this many pages so tests
