@@ -19,10 +19,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "storage/postgres_options.h"
 #include "storage/postgres_pool.h"
 #include "storage/store.h"
+#include "storage/store_common.h"
 
 namespace scoliomassage::storage {
 
@@ -71,6 +73,12 @@ class PostgresStore final : public Store {
   // body runs once more on a fresh connection; never after COMMIT was sent,
   // since its outcome is then unknown.
   absl::Status Run(const char* begin, const Body& body);
+
+  // Runs a planned read (store_common.h) outside a transaction; `read_rows`
+  // turns its rows into the result, afresh when Run runs the body again.
+  template <typename ReadRows>
+  auto RunPlannedRead(const PlannedRead& read, ReadRows read_rows)
+      -> decltype(read_rows(std::declval<ResultRows&>()));
 
   // Create times rise strictly within this process, so outcomes logged one
   // after another scan in that order; across replicas ties are broken by id.

@@ -1,0 +1,212 @@
+#include "storage/store_common.h"
+
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/errors.h"
+#include "core/outcome_validation.h"
+#include "storage/outcome_ids.h"
+#include "storage/page_tokens.h"
+#include "storage/sqlite_outcome_rows.h"  // ParseStoredOutcome: backend-neutral
+
+namespace scoliomassage::storage {
+namespace {
+
+constexpr int kDefaultHistoryLimit = 100;
+constexpr int kMaxHistoryLimit = 1000;
+constexpr int kDefaultAuditPageSize = 100;
+constexpr int kMaxAuditPageSize = 1000;
+constexpr int kMaxOutcomePageSize = 100;
+
+}  // namespace
+
+absl::StatusOr<std::string> CheckGetOutcome(const std::string& name, int32_t revision) {
+  absl::StatusOr<std::string> outcome_id = core::ParseOutcomeName(name);
+  if (!outcome_id.ok()) return outcome_id.status();
+  if (revision < 0) {
+    return core::InvalidField("revision", "must be 0 (latest) or a positive revision number");
+  }
+  return outcome_id;
+}
+
+absl::StatusOr<PlannedRead> PlanOutcomeList(const std::string& clinic_id,
+                                            const v1::HistoryFilter& filter, int page_size,
+                                            const std::string& page_token,
+                                            char placeholder_prefix) {
+  if (absl::Status status = core::ValidateHistoryFilter(filter, "filter"); !status.ok()) {
+    return status;
+  }
+  if (page_size <= 0) page_size = 20;
+  if (page_size > kMaxOutcomePageSize) page_size = kMaxOutcomePageSize;
+  std::optional<OutcomeListPosition> after;
+  if (!page_token.empty()) {
+    absl::StatusOr<OutcomeListPosition> position = DecodeOutcomeListToken(page_token);
+    if (!position.ok()) return position.status();
+    after = *std::move(position);
+  }
+  PlannedRead read{page_size, "", SqlParams(placeholder_prefix)};
+  read.sql = OutcomeListSql(clinic_id, filter, after ? &*after : nullptr, page_size + 1,
+                            read.params);
+  return read;
+}
+
+absl::StatusOr<PlannedRead> PlanHistoryScan(const std::string& clinic_id,
+                                            const v1::HistoryFilter& filter,
+                                            bool include_revisions,
+                                            const std::string& resume_token, int limit,
+                                            char placeholder_prefix) {
+  if (absl::Status status = core::ValidateHistoryFilter(filter, "filter"); !status.ok()) {
+    return status;
+  }
+  if (limit <= 0) limit = kDefaultHistoryLimit;
+  if (limit > kMaxHistoryLimit) limit = kMaxHistoryLimit;
+  std::optional<HistoryPosition> after;
+  if (!resume_token.empty()) {
+    absl::StatusOr<HistoryPosition> position = DecodeHistoryToken(resume_token);
+    if (!position.ok()) return position.status();
+    after = *std::move(position);
+  }
+  PlannedRead read{limit, "", SqlParams(placeholder_prefix)};
+  read.sql = HistoryScanSql(clinic_id, filter, include_revisions, after ? &*after : nullptr,
+                            limit + 1, read.params);
+  return read;
+}
+
+absl::StatusOr<PlannedRead> PlanSummary(const std::string& clinic_id,
+                                        const v1::HistoryFilter& filter,
+                                        const std::vector<v1::GroupBy>& group_by,
+                                        char placeholder_prefix) {
+  if (absl::Status status = core::ValidateHistoryFilter(filter, "filter"); !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = ValidateGroupBy(group_by); !status.ok()) return status;
+  PlannedRead read{0, "", SqlParams(placeholder_prefix)};
+  read.sql = SummarySql(clinic_id, filter, group_by, read.params);
+  return read;
+}
+
+absl::StatusOr<PlannedRead> PlanAuditList(const std::string& clinic_id,
+                                          const v1::ListAuditRecordsRequest& request,
+                                          char placeholder_prefix) {
+  int page_size = request.page_size();
+  if (page_size < 0) return core::InvalidField("page_size", "must be 0 (default 100) to 1000");
+  if (page_size == 0) page_size = kDefaultAuditPageSize;
+  if (page_size > kMaxAuditPageSize) page_size = kMaxAuditPageSize;
+  std::optional<AuditPosition> after;
+  if (!request.page_token().empty()) {
+    absl::StatusOr<AuditPosition> position = DecodeAuditToken(request.page_token());
+    if (!position.ok()) return position.status();
+    after = *position;
+  }
+  PlannedRead read{page_size, "", SqlParams(placeholder_prefix)};
+  SqlParams& params = read.params;
+  std::string& sql = read.sql;
+  sql = absl::StrCat(
+      "SELECT time_us, id, principal, role, method, subject, status_code FROM audit_records "
+      "WHERE clinic_id = ", params.Add(clinic_id));
+  if (request.has_start_time()) {
+    absl::StrAppend(&sql, " AND time_us >= ", params.Add(TimestampToMicros(request.start_time())));
+  }
+  if (request.has_end_time()) {
+    absl::StrAppend(&sql, " AND time_us < ", params.Add(TimestampToMicros(request.end_time())));
+  }
+  if (after) {
+    const std::string time = params.Add(after->time_us);
+    absl::StrAppend(&sql, " AND (time_us, id) > (", time, ", ", params.Add(after->id), ")");
+  }
+  absl::StrAppend(&sql, " ORDER BY time_us, id LIMIT ", params.Add(int64_t{page_size} + 1));
+  return read;
+}
+
+absl::StatusOr<OutcomePage> ReadOutcomePage(ResultRows& rows, int page_size) {
+  OutcomePage page;
+  OutcomeListPosition last;
+  for (;;) {
+    absl::StatusOr<bool> row = rows.Next();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (static_cast<int>(page.outcomes.size()) == page_size) {
+      page.next_page_token = EncodeOutcomeListToken(last);
+      break;
+    }
+    absl::StatusOr<v1::Outcome> outcome = ParseStoredOutcome(rows.Bytes(0));
+    if (!outcome.ok()) return outcome.status();
+    page.outcomes.push_back(*std::move(outcome));
+    last = OutcomeListPosition{rows.Int(1), rows.Text(2)};
+  }
+  return page;
+}
+
+absl::StatusOr<HistoryPage> ReadHistoryPage(ResultRows& rows, int limit) {
+  HistoryPage page;
+  page.done = true;
+  for (;;) {
+    absl::StatusOr<bool> row = rows.Next();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (static_cast<int>(page.records.size()) == limit) {
+      page.done = false;
+      break;
+    }
+    v1::HistoryRecord record;
+    absl::StatusOr<v1::Outcome> outcome = ParseStoredOutcome(rows.Bytes(0));
+    if (!outcome.ok()) return outcome.status();
+    *record.mutable_outcome() = *std::move(outcome);
+    record.set_resume_token(EncodeHistoryToken(
+        HistoryPosition{rows.Int(1), rows.Text(2), static_cast<int32_t>(rows.Int(3))}));
+    page.records.push_back(std::move(record));
+  }
+  return page;
+}
+
+absl::StatusOr<std::vector<v1::SummaryGroup>> ReadSummaryGroups(
+    ResultRows& rows, const std::vector<v1::GroupBy>& group_by) {
+  std::vector<v1::SummaryGroup> groups;
+  const int dimensions = static_cast<int>(group_by.size());
+  for (;;) {
+    absl::StatusOr<bool> row = rows.Next();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    SummaryRow summary;
+    for (int i = 0; i < dimensions; ++i) summary.dimension_values.push_back(rows.Text(i));
+    summary.session_count = rows.Int(dimensions);
+    // An empty selection without GROUP BY still yields one row: skip it.
+    if (summary.session_count == 0) continue;
+    summary.mean_pain_before = rows.Double(dimensions + 1);
+    summary.mean_pain_after = rows.Double(dimensions + 2);
+    summary.mean_pain_relief = rows.Double(dimensions + 3);
+    summary.meaningful_relief_rate = rows.Double(dimensions + 4);
+    summary.adverse_event_rate = rows.Double(dimensions + 5);
+    groups.push_back(MakeSummaryGroup(group_by, summary));
+  }
+  return groups;
+}
+
+absl::StatusOr<AuditPage> ReadAuditPage(ResultRows& rows, int page_size,
+                                        const std::string& clinic_id) {
+  AuditPage page;
+  for (;;) {
+    absl::StatusOr<bool> row = rows.Next();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (static_cast<int>(page.records.size()) == page_size) {
+      const v1::AuditRecord& last = page.records.back();
+      page.next_page_token = EncodeAuditToken({TimestampToMicros(last.time()), last.id()});
+      break;
+    }
+    v1::AuditRecord record;
+    *record.mutable_time() = MicrosToTimestamp(rows.Int(0));
+    record.set_id(rows.Int(1));
+    record.set_principal(rows.Text(2));
+    record.set_role(rows.Text(3));
+    record.set_method(rows.Text(4));
+    record.set_subject(rows.Text(5));
+    record.set_status_code(static_cast<int32_t>(rows.Int(6)));
+    record.set_clinic_id(clinic_id);
+    page.records.push_back(std::move(record));
+  }
+  return page;
+}
+
+}  // namespace scoliomassage::storage

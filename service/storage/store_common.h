@@ -1,0 +1,78 @@
+// The backend-neutral parts of the Store implementations: what SqliteStore
+// and PostgresStore decide the same way, written once. Each backend keeps only
+// how it runs SQL and reads columns; it checks and plans a call here, runs the
+// planned SQL, and hands the result rows back here to become a page.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "scoliomassage/v1/audit.pb.h"
+#include "scoliomassage/v1/history.pb.h"
+#include "scoliomassage/v1/outcome.pb.h"
+#include "storage/outcome_queries.h"
+#include "storage/store.h"
+
+namespace scoliomassage::storage {
+
+// --- reads ----------------------------------------------------------------
+
+// GetOutcome's checks: the outcome id named by `name`.
+absl::StatusOr<std::string> CheckGetOutcome(const std::string& name, int32_t revision);
+
+// A read checked and planned before it touches a database: the page size
+// after clamping, and SQL that asks for one row more than the page (that row
+// only tells whether another page follows). `placeholder_prefix` is '?' for
+// SQLite and '$' for PostgreSQL.
+struct PlannedRead {
+  int page_size = 0;
+  std::string sql;
+  SqlParams params;
+};
+// Columns as OutcomeListSql.
+absl::StatusOr<PlannedRead> PlanOutcomeList(const std::string& clinic_id,
+                                            const v1::HistoryFilter& filter, int page_size,
+                                            const std::string& page_token,
+                                            char placeholder_prefix);
+// Columns as HistoryScanSql; page_size is the clamped limit.
+absl::StatusOr<PlannedRead> PlanHistoryScan(const std::string& clinic_id,
+                                            const v1::HistoryFilter& filter,
+                                            bool include_revisions,
+                                            const std::string& resume_token, int limit,
+                                            char placeholder_prefix);
+// Columns as SummarySql; no paging (page_size 0).
+absl::StatusOr<PlannedRead> PlanSummary(const std::string& clinic_id,
+                                        const v1::HistoryFilter& filter,
+                                        const std::vector<v1::GroupBy>& group_by,
+                                        char placeholder_prefix);
+// Columns: time_us, id, principal, role, method, subject, status_code.
+absl::StatusOr<PlannedRead> PlanAuditList(const std::string& clinic_id,
+                                          const v1::ListAuditRecordsRequest& request,
+                                          char placeholder_prefix);
+
+// A query result as the page readers below see it: one backend's cursor,
+// read front to back. Column accessors read the current row.
+class ResultRows {
+ public:
+  virtual ~ResultRows() = default;
+  // Moves to the next row; false after the last one (then not called again).
+  virtual absl::StatusOr<bool> Next() = 0;
+  virtual int64_t Int(int column) = 0;
+  virtual double Double(int column) = 0;
+  virtual std::string Text(int column) = 0;
+  virtual std::string Bytes(int column) = 0;
+};
+
+// The rows of a planned read as a page; a row beyond page_size sets the next
+// page token (or clears done) and is not returned.
+absl::StatusOr<OutcomePage> ReadOutcomePage(ResultRows& rows, int page_size);
+absl::StatusOr<HistoryPage> ReadHistoryPage(ResultRows& rows, int limit);
+absl::StatusOr<std::vector<v1::SummaryGroup>> ReadSummaryGroups(
+    ResultRows& rows, const std::vector<v1::GroupBy>& group_by);
+absl::StatusOr<AuditPage> ReadAuditPage(ResultRows& rows, int page_size,
+                                        const std::string& clinic_id);
+
+}  // namespace scoliomassage::storage
