@@ -2,9 +2,9 @@
 
 #include <variant>
 
-#include "absl/strings/str_cat.h"
 #include "storage/outcome_ids.h"
 #include "storage/sqlite_outcome_rows.h"  // ParseStoredOutcome: backend-neutral
+#include "storage/store_common.h"
 
 namespace scoliomassage::storage {
 
@@ -74,10 +74,7 @@ absl::StatusOr<v1::Outcome> SelectPostgresOutcome(PgConnection& db, const std::s
                     {PgParam::Text(clinic_id), PgParam::Text(outcome_id), PgParam::Int(revision)});
   if (!rows.ok()) return rows.status();
   if (rows->rows() == 0) {
-    return absl::NotFoundError(
-        revision == 0 ? absl::StrCat("outcome ", OutcomeName(outcome_id), " not found")
-                      : absl::StrCat("outcome ", OutcomeName(outcome_id), " revision ", revision,
-                                     " not found"));
+    return OutcomeNotFound(outcome_id, revision);
   }
   return ParseStoredOutcome(rows->Bytes(0, 0));
 }

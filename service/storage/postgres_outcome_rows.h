@@ -11,15 +11,9 @@
 #include "scoliomassage/v1/outcome.pb.h"
 #include "storage/outcome_queries.h"
 #include "storage/postgres_connection.h"
+#include "storage/store_common.h"  // IdempotencyRecord
 
 namespace scoliomassage::storage {
-
-struct IdempotencyRecord {
-  std::string operation;
-  std::string fingerprint;
-  std::string outcome_id;
-  int32_t revision = 0;
-};
 
 // The stored record of (clinic_id, request_id), if any.
 absl::StatusOr<std::optional<IdempotencyRecord>> FindPostgresRequest(PgConnection& db,

@@ -14,12 +14,11 @@
 #include "storage/postgres_outcome_rows.h"
 #include "storage/sqlite_connection.h"  // kReasonStoreBusy
 #include "storage/sqlite_outcome_rows.h"  // MakeStoredOutcome: backend-neutral
+#include "storage/store_common.h"
 
 namespace scoliomassage::storage {
 namespace {
 
-constexpr char kLogOperation[] = "LogOutcome";
-constexpr char kAmendOperation[] = "AmendOutcome";
 // A request that loses the claim on its request_id replays the winner on the
 // next attempt; a third loss in a row would mean something else is wrong.
 constexpr int kClaimAttempts = 3;
@@ -27,21 +26,13 @@ constexpr int kClaimAttempts = 3;
 // same id first, and each collision costs one retry.
 constexpr int kAuditAttempts = 32;
 
-absl::Status RequireRequestId(const std::string& request_id) {
-  if (request_id.empty()) return core::InvalidField("request_id", "is required");
-  return absl::OkStatus();
-}
-
 // A retry returns what the first request stored; a reused id with another
 // body is refused and changes nothing.
 absl::StatusOr<v1::Outcome> Replay(PgConnection& db, const std::string& clinic_id,
                                    const std::string& request_id, const IdempotencyRecord& first,
                                    const std::string& operation, const std::string& fingerprint) {
-  if (first.operation != operation || first.fingerprint != fingerprint) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "request_id ", request_id, " was already used by ", first.operation,
-        " with a different request body; a retry must resend the identical request, and a new "
-        "request needs a new request_id"));
+  if (absl::Status status = CheckRetry(first, request_id, operation, fingerprint); !status.ok()) {
+    return status;
   }
   return SelectPostgresOutcome(db, clinic_id, first.outcome_id, first.revision);
 }
@@ -102,11 +93,11 @@ absl::Status PostgresStore::Run(const char* begin, const Body& body) {
   }
 }
 
-absl::StatusOr<v1::Outcome> PostgresStore::LogOutcome(const std::string& clinic_id,
-                                                      const std::string& request_id,
-                                                      const v1::Outcome& outcome) {
-  if (absl::Status status = RequireRequestId(request_id); !status.ok()) return status;
-  const std::string fingerprint = LogOutcomeFingerprint(outcome);
+absl::StatusOr<v1::Outcome> PostgresStore::WriteRevision(const std::string& clinic_id,
+                                                         const std::string& request_id,
+                                                         const std::string& operation,
+                                                         const std::string& fingerprint,
+                                                         const MakeRevision& make) {
   for (int attempt = 0; attempt < kClaimAttempts; ++attempt) {
     v1::Outcome result;
     bool lost_claim = false;
@@ -116,26 +107,28 @@ absl::StatusOr<v1::Outcome> PostgresStore::LogOutcome(const std::string& clinic_
       if (!first.ok()) return first.status();
       if (first->has_value()) {
         absl::StatusOr<v1::Outcome> replay =
-            Replay(db, clinic_id, request_id, **first, kLogOperation, fingerprint);
+            Replay(db, clinic_id, request_id, **first, operation, fingerprint);
         if (!replay.ok()) return replay.status();
         result = *std::move(replay);
         return absl::OkStatus();
       }
-      const int64_t now_us = NextCreateTime();
-      const std::string outcome_id = NewOutcomeId();
-      v1::Outcome stored = MakeStoredOutcome(outcome, outcome_id, 1, now_us, "");
-      if (absl::Status insert = InsertPostgresRevision(db, clinic_id, request_id, stored, now_us);
+      absl::StatusOr<NewRevision> revision = make(db);
+      if (!revision.ok()) return revision.status();
+      const v1::Outcome& stored = revision->stored;
+      if (absl::Status insert = InsertPostgresRevision(db, clinic_id, request_id, stored,
+                                                       revision->first_create_time_us);
           !insert.ok()) {
         return insert;
       }
       absl::StatusOr<bool> claimed = ClaimPostgresRequest(
-          db, clinic_id, request_id, kLogOperation, fingerprint, outcome_id, 1, now_us);
+          db, clinic_id, request_id, operation, fingerprint, revision->outcome_id,
+          stored.revision(), TimestampToMicros(stored.create_time()));
       if (!claimed.ok()) return claimed.status();
       if (!*claimed) {
         lost_claim = true;
         return LostClaim();  // rolls back our revision row
       }
-      result = std::move(stored);
+      result = std::move(revision->stored);
       return absl::OkStatus();
     });
     if (lost_claim) continue;
@@ -143,6 +136,19 @@ absl::StatusOr<v1::Outcome> PostgresStore::LogOutcome(const std::string& clinic_
     return result;
   }
   return LostClaim();
+}
+
+absl::StatusOr<v1::Outcome> PostgresStore::LogOutcome(const std::string& clinic_id,
+                                                      const std::string& request_id,
+                                                      const v1::Outcome& outcome) {
+  if (absl::Status status = RequireRequestId(request_id); !status.ok()) return status;
+  return WriteRevision(clinic_id, request_id, kLogOperation, LogOutcomeFingerprint(outcome),
+                       [&](PgConnection&) -> absl::StatusOr<NewRevision> {
+                         const int64_t now_us = NextCreateTime();
+                         const std::string outcome_id = NewOutcomeId();
+                         return NewRevision{MakeStoredOutcome(outcome, outcome_id, 1, now_us, ""),
+                                            outcome_id, now_us};
+                       });
 }
 
 absl::StatusOr<v1::Outcome> PostgresStore::AmendOutcome(const std::string& clinic_id,
@@ -153,71 +159,33 @@ absl::StatusOr<v1::Outcome> PostgresStore::AmendOutcome(const std::string& clini
   if (absl::Status status = RequireRequestId(request_id); !status.ok()) return status;
   absl::StatusOr<std::string> outcome_id = core::ParseOutcomeName(name);
   if (!outcome_id.ok()) return outcome_id.status();
-  const std::string fingerprint = AmendOutcomeFingerprint(name, corrected, reason);
-  for (int attempt = 0; attempt < kClaimAttempts; ++attempt) {
-    v1::Outcome result;
-    bool lost_claim = false;
-    absl::Status status = Run("BEGIN", [&](PgConnection& db) -> absl::Status {
-      absl::StatusOr<std::optional<IdempotencyRecord>> first =
-          FindPostgresRequest(db, clinic_id, request_id);
-      if (!first.ok()) return first.status();
-      if (first->has_value()) {
-        absl::StatusOr<v1::Outcome> replay =
-            Replay(db, clinic_id, request_id, **first, kAmendOperation, fingerprint);
-        if (!replay.ok()) return replay.status();
-        result = *std::move(replay);
-        return absl::OkStatus();
-      }
-      // Amendments of one outcome take turns on its first row; the next
-      // revision number is read only once the lock is held.
-      absl::StatusOr<PgResult> first_revision = db.Exec(
-          "SELECT create_time_us FROM outcome_revisions WHERE clinic_id = $1 AND outcome_id = $2 "
-          "AND revision = 1 FOR UPDATE",
-          {PgParam::Text(clinic_id), PgParam::Text(*outcome_id)});
-      if (!first_revision.ok()) return first_revision.status();
-      if (first_revision->rows() == 0) {
-        return absl::NotFoundError(absl::StrCat("outcome ", OutcomeName(*outcome_id), " not found"));
-      }
-      absl::StatusOr<PgResult> latest = db.Exec(
-          "SELECT max(revision) FROM outcome_revisions WHERE clinic_id = $1 AND outcome_id = $2",
-          {PgParam::Text(clinic_id), PgParam::Text(*outcome_id)});
-      if (!latest.ok()) return latest.status();
-      const int32_t revision = static_cast<int32_t>(latest->Int(0, 0)) + 1;
-      const int64_t now_us = NextCreateTime();
-      v1::Outcome stored = MakeStoredOutcome(corrected, *outcome_id, revision, now_us, reason);
-      if (absl::Status insert = InsertPostgresRevision(db, clinic_id, request_id, stored,
-                                                       first_revision->Int(0, 0));
-          !insert.ok()) {
-        return insert;
-      }
-      absl::StatusOr<bool> claimed = ClaimPostgresRequest(
-          db, clinic_id, request_id, kAmendOperation, fingerprint, *outcome_id, revision, now_us);
-      if (!claimed.ok()) return claimed.status();
-      if (!*claimed) {
-        lost_claim = true;
-        return LostClaim();
-      }
-      result = std::move(stored);
-      return absl::OkStatus();
-    });
-    if (lost_claim) continue;
-    if (!status.ok()) return status;
-    return result;
-  }
-  return LostClaim();
+  return WriteRevision(
+      clinic_id, request_id, kAmendOperation, AmendOutcomeFingerprint(name, corrected, reason),
+      [&](PgConnection& db) -> absl::StatusOr<NewRevision> {
+        // Amendments of one outcome take turns on its first row; the next
+        // revision number is read only once the lock is held.
+        absl::StatusOr<PgResult> first_revision = db.Exec(
+            "SELECT create_time_us FROM outcome_revisions WHERE clinic_id = $1 AND "
+            "outcome_id = $2 AND revision = 1 FOR UPDATE",
+            {PgParam::Text(clinic_id), PgParam::Text(*outcome_id)});
+        if (!first_revision.ok()) return first_revision.status();
+        if (first_revision->rows() == 0) return OutcomeNotFound(*outcome_id, 0);
+        absl::StatusOr<PgResult> latest = db.Exec(
+            "SELECT max(revision) FROM outcome_revisions WHERE clinic_id = $1 AND outcome_id = $2",
+            {PgParam::Text(clinic_id), PgParam::Text(*outcome_id)});
+        if (!latest.ok()) return latest.status();
+        const int32_t revision = static_cast<int32_t>(latest->Int(0, 0)) + 1;
+        const int64_t now_us = NextCreateTime();
+        return NewRevision{MakeStoredOutcome(corrected, *outcome_id, revision, now_us, reason),
+                           *outcome_id, first_revision->Int(0, 0)};
+      });
 }
 
 absl::Status PostgresStore::SaveRecommendation(const std::string& clinic_id,
                                                const v1::RecommendProtocolRequest& request,
                                                const v1::RecommendProtocolResponse& response) {
-  if (response.recommendation_id().empty()) {
-    return core::InvalidField("recommendation_id", "is required to store a recommendation");
-  }
-  std::string request_bytes;
-  std::string response_bytes;
-  if (!request.SerializeToString(&request_bytes) || !response.SerializeToString(&response_bytes)) {
-    return absl::InternalError("cannot serialize the recommendation");
-  }
+  absl::StatusOr<RecommendationBlobs> blobs = SerializeRecommendation(request, response);
+  if (!blobs.ok()) return blobs.status();
   const int64_t create_time_us =
       response.has_create_time() ? TimestampToMicros(response.create_time()) : NowMicros();
   return Run(nullptr, [&](PgConnection& db) -> absl::Status {
@@ -229,7 +197,7 @@ absl::Status PostgresStore::SaveRecommendation(const std::string& clinic_id,
         {PgParam::Text(clinic_id), PgParam::Text(response.recommendation_id()),
          PgParam::Text(request.patient_id()), PgParam::Int(create_time_us),
          PgParam::Int(response.decision()), PgParam::Text(response.protocol().protocol_id()),
-         PgParam::Bytes(request_bytes), PgParam::Bytes(response_bytes)});
+         PgParam::Bytes(blobs->request), PgParam::Bytes(blobs->response)});
     if (!inserted.ok()) return inserted.status();
     if (inserted->rows() == 1) return absl::OkStatus();
     absl::StatusOr<PgResult> existing = db.Exec(
@@ -237,9 +205,8 @@ absl::Status PostgresStore::SaveRecommendation(const std::string& clinic_id,
         {PgParam::Text(clinic_id), PgParam::Text(response.recommendation_id())});
     if (!existing.ok()) return existing.status();
     // Saving the same recommendation again (a retry) is harmless.
-    if (existing->rows() == 1 && existing->Bytes(0, 0) == response_bytes) return absl::OkStatus();
-    return absl::AlreadyExistsError(absl::StrCat(
-        "recommendation ", response.recommendation_id(), " is already stored with other content"));
+    if (existing->rows() == 1 && existing->Bytes(0, 0) == blobs->response) return absl::OkStatus();
+    return RecommendationConflict(response.recommendation_id());
   });
 }
 

@@ -80,6 +80,19 @@ class PostgresStore final : public Store {
   auto RunPlannedRead(const PlannedRead& read, ReadRows read_rows)
       -> decltype(read_rows(std::declval<ResultRows&>()));
 
+  // Builds the revision LogOutcome or AmendOutcome stores, inside the
+  // transaction (again when the transaction is run again).
+  using MakeRevision = std::function<absl::StatusOr<NewRevision>(PgConnection& db)>;
+
+  // The idempotent write both share: a request_id seen before is replayed;
+  // otherwise the revision `make` builds is stored and the request_id
+  // claimed for it. A lost claim rolls back and replays the winner.
+  absl::StatusOr<v1::Outcome> WriteRevision(const std::string& clinic_id,
+                                            const std::string& request_id,
+                                            const std::string& operation,
+                                            const std::string& fingerprint,
+                                            const MakeRevision& make);
+
   // Create times rise strictly within this process, so outcomes logged one
   // after another scan in that order; across replicas ties are broken by id.
   int64_t NextCreateTime();

@@ -1,9 +1,9 @@
 #include "storage/sqlite_outcome_rows.h"
 
-#include "absl/strings/str_cat.h"
 #include "core/errors.h"
 #include "core/outcome_validation.h"
 #include "storage/outcome_ids.h"
+#include "storage/store_common.h"
 
 namespace scoliomassage::storage {
 
@@ -80,10 +80,7 @@ absl::StatusOr<v1::Outcome> SelectOutcome(SqliteConnection& db, const std::strin
   absl::StatusOr<bool> row = select->Step();
   if (!row.ok()) return row.status();
   if (!*row) {
-    return absl::NotFoundError(
-        revision == 0 ? absl::StrCat("outcome ", OutcomeName(outcome_id), " not found")
-                      : absl::StrCat("outcome ", OutcomeName(outcome_id), " revision ", revision,
-                                     " not found"));
+    return OutcomeNotFound(outcome_id, revision);
   }
   return ParseStoredOutcome(select->ColumnBlob(0));
 }

@@ -2,6 +2,8 @@
 // for the group-committing SqliteWriter; reads are in sqlite_store_reads.cc.
 #include "storage/sqlite_store.h"
 
+#include <functional>
+#include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -12,19 +14,10 @@
 #include "storage/outcome_ids.h"
 #include "storage/sqlite_migrations.h"
 #include "storage/sqlite_outcome_rows.h"
+#include "storage/store_common.h"
 
 namespace scoliomassage::storage {
 namespace {
-
-constexpr char kLogOperation[] = "LogOutcome";
-constexpr char kAmendOperation[] = "AmendOutcome";
-
-struct IdempotencyRecord {
-  std::string operation;
-  std::string fingerprint;
-  std::string outcome_id;
-  int32_t revision = 0;
-};
 
 // Looks up (clinic_id, request_id) inside the writer's transaction.
 absl::StatusOr<std::optional<IdempotencyRecord>> FindRequest(SqliteConnection& db,
@@ -51,11 +44,8 @@ absl::StatusOr<v1::Outcome> ReplayRequest(SqliteConnection& db, const std::strin
                                           const IdempotencyRecord& first,
                                           const std::string& operation,
                                           const std::string& fingerprint) {
-  if (first.operation != operation || first.fingerprint != fingerprint) {
-    return absl::AlreadyExistsError(absl::StrCat(
-        "request_id ", request_id, " was already used by ", first.operation,
-        " with a different request body; a retry must resend the identical request, and a new "
-        "request needs a new request_id"));
+  if (absl::Status status = CheckRetry(first, request_id, operation, fingerprint); !status.ok()) {
+    return status;
   }
   return SelectOutcome(db, clinic_id, first.outcome_id, first.revision);
 }
@@ -77,9 +67,41 @@ absl::Status RememberRequest(SqliteConnection& db, const std::string& clinic_id,
   return insert->Run();
 }
 
-absl::Status RequireRequestId(const std::string& request_id) {
-  if (request_id.empty()) return core::InvalidField("request_id", "is required");
-  return absl::OkStatus();
+// The idempotent write LogOutcome and AmendOutcome share, in one unit of
+// work: a request_id seen before is replayed; otherwise `make` builds the
+// revision, which is stored and remembered under the request_id.
+absl::StatusOr<v1::Outcome> WriteRevision(
+    SqliteWriter& writer, const std::string& clinic_id, const std::string& request_id,
+    const std::string& operation, const std::string& fingerprint,
+    const std::function<absl::StatusOr<NewRevision>(SqliteConnection& db, int64_t now_us)>& make) {
+  v1::Outcome result;
+  absl::Status status = writer.Write([&](SqliteConnection& db, int64_t now_us) -> absl::Status {
+    absl::StatusOr<std::optional<IdempotencyRecord>> first = FindRequest(db, clinic_id, request_id);
+    if (!first.ok()) return first.status();
+    if (first->has_value()) {
+      absl::StatusOr<v1::Outcome> replay =
+          ReplayRequest(db, clinic_id, request_id, **first, operation, fingerprint);
+      if (!replay.ok()) return replay.status();
+      result = *std::move(replay);
+      return absl::OkStatus();
+    }
+    absl::StatusOr<NewRevision> revision = make(db, now_us);
+    if (!revision.ok()) return revision.status();
+    if (absl::Status insert = InsertOutcomeRevision(db, clinic_id, request_id, revision->stored,
+                                                    revision->first_create_time_us);
+        !insert.ok()) {
+      return insert;
+    }
+    if (absl::Status remember =
+            RememberRequest(db, clinic_id, request_id, operation, fingerprint, revision->stored);
+        !remember.ok()) {
+      return remember;
+    }
+    result = std::move(revision->stored);
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return result;
 }
 
 }  // namespace
@@ -146,33 +168,13 @@ absl::StatusOr<v1::Outcome> SqliteStore::LogOutcome(const std::string& clinic_id
                                                     const std::string& request_id,
                                                     const v1::Outcome& outcome) {
   if (absl::Status status = RequireRequestId(request_id); !status.ok()) return status;
-  const std::string fingerprint = LogOutcomeFingerprint(outcome);
-  v1::Outcome result;
-  absl::Status status = writer_->Write([&](SqliteConnection& db, int64_t now_us) -> absl::Status {
-    absl::StatusOr<std::optional<IdempotencyRecord>> first = FindRequest(db, clinic_id, request_id);
-    if (!first.ok()) return first.status();
-    if (first->has_value()) {
-      absl::StatusOr<v1::Outcome> replay =
-          ReplayRequest(db, clinic_id, request_id, **first, kLogOperation, fingerprint);
-      if (!replay.ok()) return replay.status();
-      result = *std::move(replay);
-      return absl::OkStatus();
-    }
-    v1::Outcome stored = MakeStoredOutcome(outcome, NewOutcomeId(), 1, now_us, "");
-    if (absl::Status insert = InsertOutcomeRevision(db, clinic_id, request_id, stored, now_us);
-        !insert.ok()) {
-      return insert;
-    }
-    if (absl::Status remember =
-            RememberRequest(db, clinic_id, request_id, kLogOperation, fingerprint, stored);
-        !remember.ok()) {
-      return remember;
-    }
-    result = std::move(stored);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return result;
+  return WriteRevision(*writer_, clinic_id, request_id, kLogOperation,
+                       LogOutcomeFingerprint(outcome),
+                       [&](SqliteConnection&, int64_t now_us) -> absl::StatusOr<NewRevision> {
+                         const std::string outcome_id = NewOutcomeId();
+                         return NewRevision{MakeStoredOutcome(outcome, outcome_id, 1, now_us, ""),
+                                            outcome_id, now_us};
+                       });
 }
 
 absl::StatusOr<v1::Outcome> SqliteStore::AmendOutcome(const std::string& clinic_id,
@@ -183,52 +185,25 @@ absl::StatusOr<v1::Outcome> SqliteStore::AmendOutcome(const std::string& clinic_
   if (absl::Status status = RequireRequestId(request_id); !status.ok()) return status;
   absl::StatusOr<std::string> outcome_id = core::ParseOutcomeName(name);
   if (!outcome_id.ok()) return outcome_id.status();
-  const std::string fingerprint = AmendOutcomeFingerprint(name, corrected, reason);
-  v1::Outcome result;
-  absl::Status status = writer_->Write([&](SqliteConnection& db, int64_t now_us) -> absl::Status {
-    absl::StatusOr<std::optional<IdempotencyRecord>> first = FindRequest(db, clinic_id, request_id);
-    if (!first.ok()) return first.status();
-    if (first->has_value()) {
-      absl::StatusOr<v1::Outcome> replay =
-          ReplayRequest(db, clinic_id, request_id, **first, kAmendOperation, fingerprint);
-      if (!replay.ok()) return replay.status();
-      result = *std::move(replay);
-      return absl::OkStatus();
-    }
-    absl::StatusOr<v1::Outcome> latest = SelectOutcome(db, clinic_id, *outcome_id, 0);
-    if (!latest.ok()) return latest.status();
-    absl::StatusOr<v1::Outcome> first_revision = SelectOutcome(db, clinic_id, *outcome_id, 1);
-    if (!first_revision.ok()) return first_revision.status();
-    v1::Outcome stored =
-        MakeStoredOutcome(corrected, *outcome_id, latest->revision() + 1, now_us, reason);
-    if (absl::Status insert = InsertOutcomeRevision(db, clinic_id, request_id, stored,
-                                                    TimestampToMicros(first_revision->create_time()));
-        !insert.ok()) {
-      return insert;
-    }
-    if (absl::Status remember =
-            RememberRequest(db, clinic_id, request_id, kAmendOperation, fingerprint, stored);
-        !remember.ok()) {
-      return remember;
-    }
-    result = std::move(stored);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return result;
+  return WriteRevision(
+      *writer_, clinic_id, request_id, kAmendOperation,
+      AmendOutcomeFingerprint(name, corrected, reason),
+      [&](SqliteConnection& db, int64_t now_us) -> absl::StatusOr<NewRevision> {
+        absl::StatusOr<v1::Outcome> latest = SelectOutcome(db, clinic_id, *outcome_id, 0);
+        if (!latest.ok()) return latest.status();
+        absl::StatusOr<v1::Outcome> first_revision = SelectOutcome(db, clinic_id, *outcome_id, 1);
+        if (!first_revision.ok()) return first_revision.status();
+        return NewRevision{
+            MakeStoredOutcome(corrected, *outcome_id, latest->revision() + 1, now_us, reason),
+            *outcome_id, TimestampToMicros(first_revision->create_time())};
+      });
 }
 
 absl::Status SqliteStore::SaveRecommendation(const std::string& clinic_id,
                                              const v1::RecommendProtocolRequest& request,
                                              const v1::RecommendProtocolResponse& response) {
-  if (response.recommendation_id().empty()) {
-    return core::InvalidField("recommendation_id", "is required to store a recommendation");
-  }
-  std::string request_bytes;
-  std::string response_bytes;
-  if (!request.SerializeToString(&request_bytes) || !response.SerializeToString(&response_bytes)) {
-    return absl::InternalError("cannot serialize the recommendation");
-  }
+  absl::StatusOr<RecommendationBlobs> blobs = SerializeRecommendation(request, response);
+  if (!blobs.ok()) return blobs.status();
   return writer_->Write([&](SqliteConnection& db, int64_t now_us) -> absl::Status {
     absl::StatusOr<SqliteStatement> existing = db.Prepare(
         "SELECT response_proto FROM recommendations WHERE clinic_id = ?1 AND recommendation_id = ?2");
@@ -239,9 +214,8 @@ absl::Status SqliteStore::SaveRecommendation(const std::string& clinic_id,
     if (!row.ok()) return row.status();
     if (*row) {
       // Saving the same recommendation again (a retry) is harmless.
-      if (existing->ColumnBlob(0) == response_bytes) return absl::OkStatus();
-      return absl::AlreadyExistsError(absl::StrCat(
-          "recommendation ", response.recommendation_id(), " is already stored with other content"));
+      if (existing->ColumnBlob(0) == blobs->response) return absl::OkStatus();
+      return RecommendationConflict(response.recommendation_id());
     }
     absl::StatusOr<SqliteStatement> insert = db.Prepare(
         "INSERT INTO recommendations (clinic_id, recommendation_id, patient_id, create_time_us, "
@@ -254,8 +228,8 @@ absl::Status SqliteStore::SaveRecommendation(const std::string& clinic_id,
     insert->BindInt(4, response.has_create_time() ? TimestampToMicros(response.create_time()) : now_us);
     insert->BindInt(5, response.decision());
     insert->BindText(6, response.protocol().protocol_id());
-    insert->BindBlob(7, request_bytes);
-    insert->BindBlob(8, response_bytes);
+    insert->BindBlob(7, blobs->request);
+    insert->BindBlob(8, blobs->response);
     return insert->Run();
   });
 }

@@ -21,6 +21,47 @@ constexpr int kMaxOutcomePageSize = 100;
 
 }  // namespace
 
+absl::Status RequireRequestId(const std::string& request_id) {
+  if (request_id.empty()) return core::InvalidField("request_id", "is required");
+  return absl::OkStatus();
+}
+
+absl::Status CheckRetry(const IdempotencyRecord& first, const std::string& request_id,
+                        const std::string& operation, const std::string& fingerprint) {
+  if (first.operation != operation || first.fingerprint != fingerprint) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "request_id ", request_id, " was already used by ", first.operation,
+        " with a different request body; a retry must resend the identical request, and a new "
+        "request needs a new request_id"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RecommendationBlobs> SerializeRecommendation(
+    const v1::RecommendProtocolRequest& request, const v1::RecommendProtocolResponse& response) {
+  if (response.recommendation_id().empty()) {
+    return core::InvalidField("recommendation_id", "is required to store a recommendation");
+  }
+  RecommendationBlobs blobs;
+  if (!request.SerializeToString(&blobs.request) ||
+      !response.SerializeToString(&blobs.response)) {
+    return absl::InternalError("cannot serialize the recommendation");
+  }
+  return blobs;
+}
+
+absl::Status RecommendationConflict(const std::string& recommendation_id) {
+  return absl::AlreadyExistsError(
+      absl::StrCat("recommendation ", recommendation_id, " is already stored with other content"));
+}
+
+absl::Status OutcomeNotFound(const std::string& outcome_id, int32_t revision) {
+  return absl::NotFoundError(
+      revision == 0 ? absl::StrCat("outcome ", OutcomeName(outcome_id), " not found")
+                    : absl::StrCat("outcome ", OutcomeName(outcome_id), " revision ", revision,
+                                   " not found"));
+}
+
 absl::StatusOr<std::string> CheckGetOutcome(const std::string& name, int32_t revision) {
   absl::StatusOr<std::string> outcome_id = core::ParseOutcomeName(name);
   if (!outcome_id.ok()) return outcome_id.status();

@@ -13,10 +13,58 @@
 #include "scoliomassage/v1/audit.pb.h"
 #include "scoliomassage/v1/history.pb.h"
 #include "scoliomassage/v1/outcome.pb.h"
+#include "scoliomassage/v1/protocol.pb.h"
 #include "storage/outcome_queries.h"
 #include "storage/store.h"
 
 namespace scoliomassage::storage {
+
+// --- writes ---------------------------------------------------------------
+
+// The operation names stored with an idempotency key.
+inline constexpr char kLogOperation[] = "LogOutcome";
+inline constexpr char kAmendOperation[] = "AmendOutcome";
+
+// A row of idempotency_keys: what the first request with a request_id stored.
+struct IdempotencyRecord {
+  std::string operation;
+  std::string fingerprint;
+  std::string outcome_id;
+  int32_t revision = 0;
+};
+
+// A revision LogOutcome or AmendOutcome is about to store: the outcome in its
+// stored form (MakeStoredOutcome), its id, and the create time of its
+// revision 1.
+struct NewRevision {
+  v1::Outcome stored;
+  std::string outcome_id;
+  int64_t first_create_time_us = 0;
+};
+
+// INVALID_ARGUMENT when a write has no request_id.
+absl::Status RequireRequestId(const std::string& request_id);
+
+// The decision for a request_id seen before: a retry (same operation, same
+// fingerprint) is OK and gets the revision `first` names back; a reused id
+// with another body is ALREADY_EXISTS. Nothing is stored either way.
+absl::Status CheckRetry(const IdempotencyRecord& first, const std::string& request_id,
+                        const std::string& operation, const std::string& fingerprint);
+
+// SaveRecommendation's input check and the blobs it stores.
+struct RecommendationBlobs {
+  std::string request;
+  std::string response;
+};
+absl::StatusOr<RecommendationBlobs> SerializeRecommendation(
+    const v1::RecommendProtocolRequest& request, const v1::RecommendProtocolResponse& response);
+
+// ALREADY_EXISTS: the recommendation id is stored with other content.
+absl::Status RecommendationConflict(const std::string& recommendation_id);
+
+// NOT_FOUND for a missing outcome (revision 0) or a missing revision of it,
+// worded so another clinic's outcome looks like a missing one.
+absl::Status OutcomeNotFound(const std::string& outcome_id, int32_t revision);
 
 // --- reads ----------------------------------------------------------------
 
