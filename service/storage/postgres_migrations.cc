@@ -28,25 +28,16 @@ absl::Status ApplyPending(PgConnection& db, const std::vector<Migration>& migrat
   }
   absl::StatusOr<int> current = PostgresSchemaVersion(db);
   if (!current.ok()) return current.status();
-  const int newest_known = migrations.empty() ? 0 : migrations.back().version;
-  if (*current > newest_known) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the database schema is at version ", *current, " but this build knows only up to ",
-        newest_known, "; run a newer scoliomassaged"));
-  }
-  for (const Migration& migration : migrations) {
-    if (migration.version <= *current) continue;
-    if (absl::Status status = db.ExecScript(std::string(migration.sql)); !status.ok()) {
-      return absl::Status(status.code(), absl::StrCat("schema migration ", migration.version, " (",
-                                                      migration.name, "): ", status.message()));
-    }
-    absl::StatusOr<PgResult> record = db.Exec(
-        "INSERT INTO schema_migrations (version, name, applied_at_us) VALUES ($1, $2, $3)",
-        {PgParam::Int(migration.version), PgParam::Text(std::string(migration.name)),
-         PgParam::Int(now_us)});
-    if (!record.ok()) return record.status();
-  }
-  return absl::OkStatus();
+  return ApplyNewerMigrations(
+      migrations, *current,
+      [&](const Migration& migration) { return db.ExecScript(std::string(migration.sql)); },
+      [&](const Migration& migration) {
+        return db.Exec("INSERT INTO schema_migrations (version, name, applied_at_us) "
+                       "VALUES ($1, $2, $3)",
+                       {PgParam::Int(migration.version), PgParam::Text(std::string(migration.name)),
+                        PgParam::Int(now_us)})
+            .status();
+      });
 }
 
 }  // namespace

@@ -1,6 +1,5 @@
 #include "storage/sqlite_migrations.h"
 
-#include "absl/strings/str_cat.h"
 
 namespace scoliomassage::storage {
 namespace {
@@ -16,27 +15,18 @@ absl::Status ApplyPending(SqliteConnection& db, const std::vector<Migration>& mi
   if (absl::Status status = db.Exec(kCreateMigrationsTable); !status.ok()) return status;
   absl::StatusOr<int> current = SqliteSchemaVersion(db);
   if (!current.ok()) return current.status();
-  const int newest_known = migrations.empty() ? 0 : migrations.back().version;
-  if (*current > newest_known) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the database schema is at version ", *current, " but this build knows only up to ",
-        newest_known, "; run a newer scoliomassaged"));
-  }
-  for (const Migration& migration : migrations) {
-    if (migration.version <= *current) continue;
-    if (absl::Status status = db.Exec(migration.sql); !status.ok()) {
-      return absl::Status(status.code(), absl::StrCat("schema migration ", migration.version, " (",
-                                                      migration.name, "): ", status.message()));
-    }
-    absl::StatusOr<SqliteStatement> record = db.Prepare(
-        "INSERT INTO schema_migrations (version, name, applied_at_us) VALUES (?1, ?2, ?3)");
-    if (!record.ok()) return record.status();
-    record->BindInt(1, migration.version);
-    record->BindText(2, migration.name);
-    record->BindInt(3, now_us);
-    if (absl::Status status = record->Run(); !status.ok()) return status;
-  }
-  return absl::OkStatus();
+  return ApplyNewerMigrations(
+      migrations, *current,
+      [&](const Migration& migration) { return db.Exec(migration.sql); },
+      [&](const Migration& migration) {
+        absl::StatusOr<SqliteStatement> record = db.Prepare(
+            "INSERT INTO schema_migrations (version, name, applied_at_us) VALUES (?1, ?2, ?3)");
+        if (!record.ok()) return record.status();
+        record->BindInt(1, migration.version);
+        record->BindText(2, migration.name);
+        record->BindInt(3, now_us);
+        return record->Run();
+      });
 }
 
 }  // namespace
