@@ -43,38 +43,36 @@ int PrintOutcome(const grpc::Status& status, const v1::Outcome& outcome,
   return kExitOk;
 }
 
+// log and amend: read the request, settle its request_id, send it with
+// `method` and print the stored outcome.
+template <typename Request>
+int RunOutcomeWrite(const CommandOptions& options, const Connection& connection,
+                    grpc::Status (v1::OutcomeService::Stub::*method)(grpc::ClientContext*,
+                                                                     const Request&,
+                                                                     v1::Outcome*)) {
+  Request request;
+  if (auto status = ReadJsonRequest(options.json_in, &request); !status.ok()) {
+    return ReportUsageError(status);
+  }
+  if (auto status = SettleRequestId(options.request_id, request.mutable_request_id());
+      !status.ok()) {
+    return ReportUsageError(status);
+  }
+  auto stub = v1::OutcomeService::NewStub(connection.channel());
+  grpc::ClientContext context;
+  connection.PrepareUnary(&context);
+  v1::Outcome outcome;
+  return PrintOutcome(((*stub).*method)(&context, request, &outcome), outcome, connection);
+}
+
 }  // namespace
 
 int RunLog(const CommandOptions& options, const Connection& connection) {
-  v1::LogOutcomeRequest request;
-  if (auto status = ReadJsonRequest(options.json_in, &request); !status.ok()) {
-    return ReportUsageError(status);
-  }
-  if (auto status = SettleRequestId(options.request_id, request.mutable_request_id());
-      !status.ok()) {
-    return ReportUsageError(status);
-  }
-  auto stub = v1::OutcomeService::NewStub(connection.channel());
-  grpc::ClientContext context;
-  connection.PrepareUnary(&context);
-  v1::Outcome outcome;
-  return PrintOutcome(stub->LogOutcome(&context, request, &outcome), outcome, connection);
+  return RunOutcomeWrite(options, connection, &v1::OutcomeService::Stub::LogOutcome);
 }
 
 int RunAmend(const CommandOptions& options, const Connection& connection) {
-  v1::AmendOutcomeRequest request;
-  if (auto status = ReadJsonRequest(options.json_in, &request); !status.ok()) {
-    return ReportUsageError(status);
-  }
-  if (auto status = SettleRequestId(options.request_id, request.mutable_request_id());
-      !status.ok()) {
-    return ReportUsageError(status);
-  }
-  auto stub = v1::OutcomeService::NewStub(connection.channel());
-  grpc::ClientContext context;
-  connection.PrepareUnary(&context);
-  v1::Outcome outcome;
-  return PrintOutcome(stub->AmendOutcome(&context, request, &outcome), outcome, connection);
+  return RunOutcomeWrite(options, connection, &v1::OutcomeService::Stub::AmendOutcome);
 }
 
 int RunGet(const CommandOptions& options, const Connection& connection) {
