@@ -38,6 +38,20 @@ class Statement {
   bool ok_ = false;
 };
 
+// MarkRejected and MarkAttempt: counts one more delivery attempt of
+// request_id with its code and error; `update_sql` binds ?1 request_id,
+// ?2 code, ?3 error.
+grpc::Status RecordAttempt(sqlite3* db, const char* update_sql, const std::string& request_id,
+                           int code, const std::string& error) {
+  Statement update(db, update_sql);
+  if (!update.ok()) return SqliteError(db, "prepare update");
+  update.BindText(1, request_id);
+  sqlite3_bind_int(update.get(), 2, code);
+  update.BindText(3, error);
+  if (sqlite3_step(update.get()) != SQLITE_DONE) return SqliteError(db, "update");
+  return grpc::Status::OK;
+}
+
 }  // namespace
 
 grpc::Status Outbox::Open(const std::string& path, std::unique_ptr<Outbox>* out) {
@@ -130,29 +144,19 @@ grpc::Status Outbox::MarkDelivered(const std::string& request_id) {
 grpc::Status Outbox::MarkRejected(const std::string& request_id, int code,
                                   const std::string& error) {
   std::lock_guard<std::mutex> lock(mutex_);
-  Statement update(db_,
-                   "UPDATE outbox SET state = 'rejected', attempts = attempts + 1, "
-                   "last_code = ?2, last_error = ?3 WHERE request_id = ?1");
-  if (!update.ok()) return SqliteError(db_, "prepare update");
-  update.BindText(1, request_id);
-  sqlite3_bind_int(update.get(), 2, code);
-  update.BindText(3, error);
-  if (sqlite3_step(update.get()) != SQLITE_DONE) return SqliteError(db_, "update");
-  return grpc::Status::OK;
+  return RecordAttempt(db_,
+                       "UPDATE outbox SET state = 'rejected', attempts = attempts + 1, "
+                       "last_code = ?2, last_error = ?3 WHERE request_id = ?1",
+                       request_id, code, error);
 }
 
 grpc::Status Outbox::MarkAttempt(const std::string& request_id, int code,
                                  const std::string& error) {
   std::lock_guard<std::mutex> lock(mutex_);
-  Statement update(db_,
-                   "UPDATE outbox SET attempts = attempts + 1, last_code = ?2, last_error = ?3 "
-                   "WHERE request_id = ?1");
-  if (!update.ok()) return SqliteError(db_, "prepare update");
-  update.BindText(1, request_id);
-  sqlite3_bind_int(update.get(), 2, code);
-  update.BindText(3, error);
-  if (sqlite3_step(update.get()) != SQLITE_DONE) return SqliteError(db_, "update");
-  return grpc::Status::OK;
+  return RecordAttempt(db_,
+                       "UPDATE outbox SET attempts = attempts + 1, last_code = ?2, last_error = ?3 "
+                       "WHERE request_id = ?1",
+                       request_id, code, error);
 }
 
 grpc::Status Outbox::Counts(long* pending, std::vector<RejectedRequest>* rejected) {
