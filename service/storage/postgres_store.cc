@@ -7,7 +7,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/errors.h"
-#include "core/outcome_validation.h"
 #include "storage/outcome_fingerprint.h"
 #include "storage/outcome_ids.h"
 #include "storage/postgres_migrations.h"
@@ -144,10 +143,7 @@ absl::StatusOr<v1::Outcome> PostgresStore::LogOutcome(const std::string& clinic_
   if (absl::Status status = RequireRequestId(request_id); !status.ok()) return status;
   return WriteRevision(clinic_id, request_id, kLogOperation, LogOutcomeFingerprint(outcome),
                        [&](PgConnection&) -> absl::StatusOr<NewRevision> {
-                         const int64_t now_us = NextCreateTime();
-                         const std::string outcome_id = NewOutcomeId();
-                         return NewRevision{MakeStoredOutcome(outcome, outcome_id, 1, now_us, ""),
-                                            outcome_id, now_us};
+                         return FirstRevision(outcome, NextCreateTime());
                        });
 }
 
@@ -156,8 +152,7 @@ absl::StatusOr<v1::Outcome> PostgresStore::AmendOutcome(const std::string& clini
                                                         const std::string& name,
                                                         const v1::Outcome& corrected,
                                                         const std::string& reason) {
-  if (absl::Status status = RequireRequestId(request_id); !status.ok()) return status;
-  absl::StatusOr<std::string> outcome_id = core::ParseOutcomeName(name);
+  absl::StatusOr<std::string> outcome_id = CheckAmendOutcome(request_id, name);
   if (!outcome_id.ok()) return outcome_id.status();
   return WriteRevision(
       clinic_id, request_id, kAmendOperation, AmendOutcomeFingerprint(name, corrected, reason),

@@ -7,8 +7,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "core/errors.h"
-#include "core/outcome_validation.h"
 #include "storage/migrations.h"
 #include "storage/outcome_fingerprint.h"
 #include "storage/outcome_ids.h"
@@ -171,9 +169,7 @@ absl::StatusOr<v1::Outcome> SqliteStore::LogOutcome(const std::string& clinic_id
   return WriteRevision(*writer_, clinic_id, request_id, kLogOperation,
                        LogOutcomeFingerprint(outcome),
                        [&](SqliteConnection&, int64_t now_us) -> absl::StatusOr<NewRevision> {
-                         const std::string outcome_id = NewOutcomeId();
-                         return NewRevision{MakeStoredOutcome(outcome, outcome_id, 1, now_us, ""),
-                                            outcome_id, now_us};
+                         return FirstRevision(outcome, now_us);
                        });
 }
 
@@ -182,8 +178,7 @@ absl::StatusOr<v1::Outcome> SqliteStore::AmendOutcome(const std::string& clinic_
                                                       const std::string& name,
                                                       const v1::Outcome& corrected,
                                                       const std::string& reason) {
-  if (absl::Status status = RequireRequestId(request_id); !status.ok()) return status;
-  absl::StatusOr<std::string> outcome_id = core::ParseOutcomeName(name);
+  absl::StatusOr<std::string> outcome_id = CheckAmendOutcome(request_id, name);
   if (!outcome_id.ok()) return outcome_id.status();
   return WriteRevision(
       *writer_, clinic_id, request_id, kAmendOperation,

@@ -8,7 +8,7 @@
 #include "core/outcome_validation.h"
 #include "storage/outcome_ids.h"
 #include "storage/page_tokens.h"
-#include "storage/sqlite_outcome_rows.h"  // ParseStoredOutcome: backend-neutral
+#include "storage/sqlite_outcome_rows.h"  // MakeStoredOutcome, ParseStoredOutcome: backend-neutral
 
 namespace scoliomassage::storage {
 namespace {
@@ -24,6 +24,18 @@ constexpr int kMaxOutcomePageSize = 100;
 absl::Status RequireRequestId(const std::string& request_id) {
   if (request_id.empty()) return core::InvalidField("request_id", "is required");
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> CheckAmendOutcome(const std::string& request_id,
+                                              const std::string& name) {
+  if (absl::Status status = RequireRequestId(request_id); !status.ok()) return status;
+  return core::ParseOutcomeName(name);
+}
+
+NewRevision FirstRevision(const v1::Outcome& outcome, int64_t create_time_us) {
+  const std::string outcome_id = NewOutcomeId();
+  return NewRevision{MakeStoredOutcome(outcome, outcome_id, 1, create_time_us, ""), outcome_id,
+                     create_time_us};
 }
 
 absl::Status CheckRetry(const IdempotencyRecord& first, const std::string& request_id,

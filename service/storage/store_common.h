@@ -45,6 +45,14 @@ struct NewRevision {
 // INVALID_ARGUMENT when a write has no request_id.
 absl::Status RequireRequestId(const std::string& request_id);
 
+// AmendOutcome's checks: a request_id, and the outcome id `name` names.
+absl::StatusOr<std::string> CheckAmendOutcome(const std::string& request_id,
+                                              const std::string& name);
+
+// LogOutcome's revision: revision 1 of a new outcome id, created at
+// create_time_us (which is also its first create time).
+NewRevision FirstRevision(const v1::Outcome& outcome, int64_t create_time_us);
+
 // The decision for a request_id seen before: a retry (same operation, same
 // fingerprint) is OK and gets the revision `first` names back; a reused id
 // with another body is ALREADY_EXISTS. Nothing is stored either way.
