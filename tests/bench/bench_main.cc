@@ -73,7 +73,7 @@ struct Config {
   int warmup_ms = 300;
   int measure_ms = 2000;
   int history_rounds = 3;
-  int patient_queries = 2000;
+  int patient_queries = 1000;
   std::vector<int64_t> store_sizes = {10000, 100000, 1000000};  // small, mid, large
   std::string server = SCOLIOMASSAGE_BENCH_SERVER;
   std::string plugin_host = SCOLIOMASSAGE_BENCH_PLUGIN_HOST;
@@ -672,25 +672,13 @@ class Bench {
     results.rss_growth_mib.push_back(static_cast<double>(peak_kib - before.rss_kib) / 1024.0);
   }
 
-  StoreResults MeasureStore(int64_t rows, bool stream) {
-    StoreResults results;
-    results.rows = rows;
-    const std::string database = absl::StrCat(dir_, "/history-", rows, ".db");
-    const std::string log = absl::StrCat(dir_, "/history-", rows, ".log");
+  // Creates the schema with the server itself, then seeds it directly.
+  double PrepareStore(const std::string& database, const std::string& log, int64_t rows) {
     {
-      ServerProcess migrate(config_.server, database, tokens_file_, log);  // creates the schema
+      ServerProcess migrate(config_.server, database, tokens_file_, log);
     }
     std::fprintf(stderr, "scoliomassage-bench: seeding %lld outcomes\n", static_cast<long long>(rows));
-    results.seed_seconds = SeedOutcomes(database, rows);
-    ServerProcess server(config_.server, database, tokens_file_, log);
-    Clients clients(server.target());
-    for (int round = 0; round < config_.history_rounds; ++round) {
-      if (stream) StreamAll(clients, server, rows, results);
-      PatientQueries(clients, rows, results);
-    }
-    server.Stop();
-    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((database + suffix).c_str());
-    return results;
+    return SeedOutcomes(database, rows);
   }
 
   static std::string Rows(int64_t rows) {
@@ -701,27 +689,66 @@ class Bench {
 
   void RunHistory() {
     const std::vector<int64_t>& sizes = config_.store_sizes;
-    std::vector<StoreResults> stores;
+    std::vector<StoreResults> stores(sizes.size());
+    std::vector<std::string> databases;
     for (size_t i = 0; i < sizes.size(); ++i) {
-      // The smallest store serves only the single-patient baseline, unless
-      // it is also the mid-size store of the per-record comparison.
-      const bool stream = sizes.size() == 2 || i > 0;
-      stores.push_back(MeasureStore(sizes[i], stream));
+      stores[i].rows = sizes[i];
+      databases.push_back(absl::StrCat(dir_, "/history-", sizes[i], ".db"));
+      stores[i].seed_seconds =
+          PrepareStore(databases[i], absl::StrCat(dir_, "/history-", sizes[i], ".log"), sizes[i]);
     }
+    // Every store is served at once and the rounds alternate between them,
+    // so a large-vs-small ratio compares measurements taken moments apart:
+    // the load of a shared machine drifts over minutes.
+    std::vector<std::unique_ptr<ServerProcess>> servers;
+    std::vector<std::unique_ptr<Clients>> clients;
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      servers.push_back(std::make_unique<ServerProcess>(
+          config_.server, databases[i], tokens_file_,
+          absl::StrCat(dir_, "/history-", sizes[i], ".log")));
+      clients.push_back(std::make_unique<Clients>(servers[i]->target()));
+    }
+    for (int round = 0; round < config_.history_rounds; ++round) {
+      std::fprintf(stderr, "scoliomassage-bench: history round %d/%d\n", round + 1,
+                   config_.history_rounds);
+      for (size_t i = 0; i < sizes.size(); ++i) {
+        // The smallest store serves only the single-patient baseline, unless
+        // it is also the mid-size store of the per-record comparison.
+        const bool stream = sizes.size() == 2 || i > 0;
+        if (stream) StreamAll(*clients[i], *servers[i], sizes[i], stores[i]);
+        PatientQueries(*clients[i], sizes[i], stores[i]);
+      }
+    }
+    for (size_t i = 0; i < sizes.size(); ++i) {
+      clients[i].reset();
+      servers[i]->Stop();
+      for (const char* suffix : {"", "-wal", "-shm"}) std::remove((databases[i] + suffix).c_str());
+    }
+
     const StoreResults& small = stores.front();
     const StoreResults& large = stores.back();
     const StoreResults& mid = stores[stores.size() - 2];
     const std::string L = Rows(large.rows), M = Rows(mid.rows), S = Rows(small.rows);
 
+    // `values` and `floors` are per-round samples taken moments apart; the
+    // ratio is the median of the per-round ratios.
+    auto paired = [](const std::vector<double>& values, const std::vector<double>& floors) {
+      std::vector<double> ratios;
+      for (size_t i = 0; i < values.size() && i < floors.size(); ++i) {
+        if (floors[i] > 0) ratios.push_back(values[i] / floors[i]);
+      }
+      return Median(ratios);
+    };
     auto figure = [](std::string name, std::string unit, double value, std::string floor_name,
-                     double floor, std::string op, double target, std::string note = "") {
+                     double floor, std::string op, double target, std::string note = "",
+                     double ratio = -1) {
       Figure f;
       f.name = std::move(name);
       f.unit = std::move(unit);
       f.value = value;
       f.floor_name = std::move(floor_name);
       f.floor_value = floor;
-      f.ratio = floor > 0 ? value / floor : 0;
+      f.ratio = ratio >= 0 ? ratio : floor > 0 ? value / floor : 0;
       f.op = std::move(op);
       f.target = target;
       f.note = std::move(note);
@@ -736,7 +763,8 @@ class Bench {
                               floor16_throughput_, "", 0));
     figures_.push_back(figure(absl::StrCat("history per-record cost ", L, " vs ", M), "ns/record",
                               Median(large.ns_per_record), absl::StrCat(M, " ns/record"),
-                              Median(mid.ns_per_record), "<=", 1.5));
+                              Median(mid.ns_per_record), "<=", 1.5, "median of per-round ratios",
+                              paired(large.ns_per_record, mid.ns_per_record)));
     double worst_growth = 0;
     for (const StoreResults& store : stores) {
       for (double growth : store.rss_growth_mib) worst_growth = std::max(worst_growth, growth);
@@ -747,16 +775,20 @@ class Bench {
     figures_.push_back(figure(absl::StrCat("patient ListOutcomes p99 in ", L), "us",
                               Median(large.list_p99_us), absl::StrCat(S, " store p99"),
                               Median(small.list_p99_us), "<=", 2.0,
-                              absl::StrCat(kOutcomesPerPatient, " outcomes per patient in both")));
+                              absl::StrCat(kOutcomesPerPatient, " outcomes per patient in both"),
+                              paired(large.list_p99_us, small.list_p99_us)));
     figures_.push_back(figure(absl::StrCat("patient ListOutcomes p50 in ", L), "us",
                               Median(large.list_p50_us), absl::StrCat(S, " store p50"),
-                              Median(small.list_p50_us), "", 0));
+                              Median(small.list_p50_us), "", 0, "",
+                              paired(large.list_p50_us, small.list_p50_us)));
     figures_.push_back(figure(absl::StrCat("patient QueryHistory p99 in ", L), "us",
                               Median(large.query_p99_us), absl::StrCat(S, " store p99"),
-                              Median(small.query_p99_us), "<=", 2.0));
+                              Median(small.query_p99_us), "<=", 2.0, "",
+                              paired(large.query_p99_us, small.query_p99_us)));
     figures_.push_back(figure(absl::StrCat("patient QueryHistory p50 in ", L), "us",
                               Median(large.query_p50_us), absl::StrCat(S, " store p50"),
-                              Median(small.query_p50_us), "", 0));
+                              Median(small.query_p50_us), "", 0, "",
+                              paired(large.query_p50_us, small.query_p50_us)));
     std::string sizes_text;
     for (const StoreResults& store : stores) {
       absl::StrAppend(&sizes_text, sizes_text.empty() ? "" : ", ", Rows(store.rows), " (seed ",
