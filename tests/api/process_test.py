@@ -119,9 +119,7 @@ def main():
               "every acknowledged outcome is stored after restart: acknowledged %d, stored %d"
               % (len(set(acknowledged)), stored))
     finally:
-        if failures:
-            print(server.log()[-4000:])
-        server.cleanup()
+        server.cleanup(show_log=failures, log_chars=4000)
     print("process_test: %s" % ("ok" if not failures else "%d failure(s)" % len(failures)))
     sys.exit(1 if failures else 0)
 

@@ -480,9 +480,7 @@ def main():
         code = server.stop()
         check(code == 0, "SIGTERM exit code 0 (got %s)" % code)
     finally:
-        if failures:
-            print(server.log()[-3000:])
-        server.cleanup()
+        server.cleanup(show_log=failures)
     print("%s: %d failures" % ("FAIL" if failures else "PASS", len(failures)))
     return 1 if failures else 0
 

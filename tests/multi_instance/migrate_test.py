@@ -124,9 +124,7 @@ def main():
                 count = int(postgres_support.run_sql(database.url, "SELECT count(*) FROM outcome_revisions"))
                 check(count == source_counts["outcome_revisions"], "the retry stored nothing new")
         finally:
-            if failures:
-                print(sqlite_server.log()[-3000:])
-            sqlite_server.cleanup()
+            sqlite_server.cleanup(show_log=failures)
     print("migrate_test: %s" % ("ok" if not failures else "%d failure(s)" % len(failures)))
     return 1 if failures else 0
 

@@ -132,9 +132,7 @@ def main():
             stdout=subprocess.PIPE, text=True).stdout.strip()
         check(integrity == "ok", "integrity_check after the disk-full episode: %s" % integrity)
     finally:
-        if check.failures:
-            print(server.log()[-4000:])
-        server.cleanup()
+        server.cleanup(show_log=check.failures, log_chars=4000)
         subprocess.run(["umount", mount_point])
         shutil.rmtree(mount_point, ignore_errors=True)
     return check.exit_code("disk_full")

@@ -158,9 +158,7 @@ def main():
         code = server.stop()
         check(code == 0, "SIGTERM exit code 0 (got %s)" % code)
     finally:
-        if check.failures:
-            print(server.log()[-3000:])
-        server.cleanup()
+        server.cleanup(show_log=check.failures)
     return check.exit_code("stream_fault")
 
 

@@ -109,7 +109,11 @@ class Server:
         self.process = None
         return code
 
-    def cleanup(self):
+    def cleanup(self, show_log=False, log_chars=3000):
+        """Stops the server and removes its folder. With show_log (a test
+        that failed), prints the last log_chars characters of its log first."""
+        if show_log:
+            print(self.log()[-log_chars:])
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
