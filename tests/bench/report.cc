@@ -51,8 +51,9 @@ bool Figure::met() const {
 }
 
 bool Figure::missed_widely() const {
-  if (op == ">=") return checked() < target / 2;
-  if (op == "<=") return checked() > target * 2;
+  const bool guarded = !std::isnan(guard);
+  if (op == ">=") return checked() < (guarded ? guard : target / 2);
+  if (op == "<=") return checked() > (guarded ? guard : target * 2);
   return false;
 }
 
