@@ -23,6 +23,7 @@ import time
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import postgres_support  # noqa: E402
 import testlib  # noqa: E402
 
 testlib.stubs()
@@ -189,56 +190,67 @@ def main():
     tokens_path = os.path.join(work, "tokens")
     tokens_file(tokens_path, TOKENS)
     databases = ["sqlite://" + os.path.join(work, "sec.db")]
-    if os.environ.get("SCOLIOMASSAGE_TEST_POSTGRES_URL"):
-        databases.append(os.environ["SCOLIOMASSAGE_TEST_POSTGRES_URL"])
-    for database in databases:
-        print("--- backend", database.split(":")[0])
-        server = testlib.Server(binary, database=database, extra_args=["--tokens_file=" + tokens_path])
-        server.start()
-        try:
-            with grpc.insecure_channel(server.address) as channel:
-                stubs = Stubs(channel)
-                health = stubs.health.Check(health_pb2.HealthCheckRequest(), timeout=5)
-                check(health.status == health_pb2.HealthCheckResponse.SERVING, "health needs no credentials")
-                seeded = stubs.outcome.LogOutcome(log_request("p-seed"), metadata=md("tok-therapist-a"), timeout=10)
-                stubs.outcome.LogOutcome(log_request("p-two"), metadata=md("tok-host-a"), timeout=10)
-                stubs.outcome.LogOutcome(log_request("b-1", therapist="t-b1"), metadata=md("tok-host-b"), timeout=10)
-                role_matrix(stubs, seeded.name)
-                # A therapist amends only their own outcomes.
-                code = code_of(lambda: stubs.outcome.AmendOutcome(outcome_pb2.AmendOutcomeRequest(
-                    request_id=str(uuid.uuid4()), name=seeded.name, reason="not mine",
-                    outcome=log_request("p-seed").outcome), metadata=md("tok-therapist-a2"), timeout=10))
-                check(code == grpc.StatusCode.PERMISSION_DENIED, "a therapist cannot amend another's outcome (got %s)" % code)
-                tenancy(stubs, seeded.name)
-                analytics_minimum(stubs)
-                time.sleep(0.5)  # audit rows are written just after the response
-                audit_rows(stubs)
-
-                # SIGHUP reload: a new token works, a removed one stops working.
-                new_tokens = dict(TOKENS)
-                del new_tokens["tok-host-a"]
-                new_tokens["tok-host-a-rotated"] = ("frontdesk-a", "host", "clinic-a")
-                tokens_file(tokens_path, new_tokens)
-                server.process.send_signal(signal.SIGHUP)
-                time.sleep(1.0)
-                code = code_of(lambda: stubs.outcome.ListOutcomes(outcome_pb2.ListOutcomesRequest(), metadata=md("tok-host-a-rotated"), timeout=10))
-                check(code == grpc.StatusCode.OK, "a token added to the file works after SIGHUP (got %s)" % code)
-                code = code_of(lambda: stubs.outcome.ListOutcomes(outcome_pb2.ListOutcomesRequest(), metadata=md("tok-host-a"), timeout=10))
-                check(code == grpc.StatusCode.UNAUTHENTICATED, "a token removed from the file fails after SIGHUP (got %s)" % code)
-                tokens_file(tokens_path, TOKENS)
-                server.process.send_signal(signal.SIGHUP)
-                time.sleep(0.5)
-        finally:
-            code = server.stop()
-            log = server.log()
-            for token in list(TOKENS) + ["tok-host-a-rotated"]:
-                check(token not in log, "token %s never appears in the log" % token)
-            check(code == 0, "server exits 0")
-            server.cleanup()
+    # A private PostgreSQL database: the counts below assume no other test's rows.
+    postgres = None
+    if postgres_support.base_url():
+        postgres = postgres_support.Database("scoliomassage_security").__enter__()
+        databases.append(postgres.url)
+    try:
+        for database in databases:
+            run_backend(binary, database, tokens_path)
+    finally:
+        if postgres:
+            postgres.__exit__(None, None, None)
 
     tls_checks(binary, work, tokens_path)
     print("security_test: %d checks, %d failed" % (checks, len(failures)))
     sys.exit(1 if failures else 0)
+
+
+def run_backend(binary, database, tokens_path):
+    print("--- backend", database.split(":")[0])
+    server = testlib.Server(binary, database=database, extra_args=["--tokens_file=" + tokens_path])
+    server.start()
+    try:
+        with grpc.insecure_channel(server.address) as channel:
+            stubs = Stubs(channel)
+            health = stubs.health.Check(health_pb2.HealthCheckRequest(), timeout=5)
+            check(health.status == health_pb2.HealthCheckResponse.SERVING, "health needs no credentials")
+            seeded = stubs.outcome.LogOutcome(log_request("p-seed"), metadata=md("tok-therapist-a"), timeout=10)
+            stubs.outcome.LogOutcome(log_request("p-two"), metadata=md("tok-host-a"), timeout=10)
+            stubs.outcome.LogOutcome(log_request("b-1", therapist="t-b1"), metadata=md("tok-host-b"), timeout=10)
+            role_matrix(stubs, seeded.name)
+            # A therapist amends only their own outcomes.
+            code = code_of(lambda: stubs.outcome.AmendOutcome(outcome_pb2.AmendOutcomeRequest(
+                request_id=str(uuid.uuid4()), name=seeded.name, reason="not mine",
+                outcome=log_request("p-seed").outcome), metadata=md("tok-therapist-a2"), timeout=10))
+            check(code == grpc.StatusCode.PERMISSION_DENIED, "a therapist cannot amend another's outcome (got %s)" % code)
+            tenancy(stubs, seeded.name)
+            analytics_minimum(stubs)
+            time.sleep(0.5)  # audit rows are written just after the response
+            audit_rows(stubs)
+
+            # SIGHUP reload: a new token works, a removed one stops working.
+            new_tokens = dict(TOKENS)
+            del new_tokens["tok-host-a"]
+            new_tokens["tok-host-a-rotated"] = ("frontdesk-a", "host", "clinic-a")
+            tokens_file(tokens_path, new_tokens)
+            server.process.send_signal(signal.SIGHUP)
+            time.sleep(1.0)
+            code = code_of(lambda: stubs.outcome.ListOutcomes(outcome_pb2.ListOutcomesRequest(), metadata=md("tok-host-a-rotated"), timeout=10))
+            check(code == grpc.StatusCode.OK, "a token added to the file works after SIGHUP (got %s)" % code)
+            code = code_of(lambda: stubs.outcome.ListOutcomes(outcome_pb2.ListOutcomesRequest(), metadata=md("tok-host-a"), timeout=10))
+            check(code == grpc.StatusCode.UNAUTHENTICATED, "a token removed from the file fails after SIGHUP (got %s)" % code)
+            tokens_file(tokens_path, TOKENS)
+            server.process.send_signal(signal.SIGHUP)
+            time.sleep(0.5)
+    finally:
+        code = server.stop()
+        log = server.log()
+        for token in list(TOKENS) + ["tok-host-a-rotated"]:
+            check(token not in log, "token %s never appears in the log" % token)
+        check(code == 0, "server exits 0")
+        server.cleanup()
 
 
 def openssl(*args):
