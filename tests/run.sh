@@ -23,7 +23,7 @@ postgres_start
 stage() { echo; echo "=== tests/run.sh: $* ==="; }
 
 stage "build (RelWithDebInfo)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSCOLIOMASSAGE_BUILD_TESTS=ON >/dev/null
 cmake --build build -j"$jobs"
 
 stage "tests"
@@ -31,7 +31,7 @@ ctest --test-dir build --output-on-failure -j"$jobs" --timeout 600
 
 if [[ $skip != *" sanitize "* ]]; then
   stage "build with ASan+UBSan"
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSCOLIOMASSAGE_SANITIZE=ON >/dev/null
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSCOLIOMASSAGE_SANITIZE=ON -DSCOLIOMASSAGE_BUILD_TESTS=ON >/dev/null
   cmake --build build-asan -j"$jobs"
   stage "tests under ASan+UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
