@@ -38,9 +38,9 @@ constexpr size_t kMaxBackgroundWrites = 100000;
 
 }  // namespace
 
-// Members are declared in dependency order, so they are destroyed in reverse:
-// the gRPC server first, then the pool (which runs what it holds), then the
-// background writes (which flush), and the store last.
+// Members are destroyed in reverse order of declaration: the gRPC server
+// first, then the pool (which runs what it holds), then the servicers and the
+// app layer, then the background writes (which flush), and the store last.
 struct Server::Parts {
   std::unique_ptr<storage::Store> store;
   std::shared_ptr<const catalog::Catalog> catalog;
@@ -51,12 +51,14 @@ struct Server::Parts {
   std::unique_ptr<app::CheckIn> checkin;
   std::unique_ptr<app::Outcomes> outcomes;
   std::unique_ptr<app::History> history;
-  std::unique_ptr<api::WorkerPool> pool;
   std::unique_ptr<api::CallRunner> runner;
   std::unique_ptr<api::ProtocolServicer> protocol_servicer;
   std::unique_ptr<api::OutcomeServicer> outcome_servicer;
   std::unique_ptr<api::HistoryServicer> history_servicer;
   std::unique_ptr<api::AuditServicer> audit_servicer;
+  // Queued tasks use the runner, the servicers' app objects and the
+  // background writes, so the pool is joined before any of them goes.
+  std::unique_ptr<api::WorkerPool> pool;
   std::unique_ptr<grpc::Server> grpc_server;
   int port = 0;
 
