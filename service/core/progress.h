@@ -15,6 +15,10 @@ struct PatientProgress {
   int64_t sessions_logged = 0;
   // Latest revision of the most recent session (by performed_at), if any.
   std::optional<v1::Outcome> last_outcome;
+  // Pre-session pain of the patient's earliest session (by performed_at) that
+  // recorded one: the baseline the episode review compares the latest
+  // pre-session pain with. Absent when no session recorded pain_before.
+  std::optional<int32_t> first_pain_before;
 };
 
 }  // namespace scoliomassage::core
