@@ -21,7 +21,8 @@ std::string FormatSummaryTable(const v1::SummarizeOutcomesResponse& response,
   if (header.empty()) header.push_back("group");
   const size_t first_measure = header.size();
   for (const char* measure : {"sessions", "pain before", "pain after", "relief",
-                              "meaningful relief", "adverse events"}) {
+                              "within-session relief", "adverse events", "episode patients",
+                              "episode responders"}) {
     header.push_back(measure);
   }
   OutputTable table(header);
@@ -47,8 +48,12 @@ std::string FormatSummaryTable(const v1::SummarizeOutcomesResponse& response,
     row.push_back(Mean(group.mean_pain_before()));
     row.push_back(Mean(group.mean_pain_after()));
     row.push_back(Mean(group.mean_pain_relief()));
-    row.push_back(Percent(group.meaningful_relief_rate()));
+    row.push_back(Percent(group.within_session_relief_rate()));
     row.push_back(Percent(group.adverse_event_rate()));
+    row.push_back(absl::StrCat(group.episode_patient_count()));
+    // A rate over no patients is not 0%: say there is nothing to rate.
+    row.push_back(group.episode_patient_count() > 0 ? Percent(group.episode_responder_rate())
+                                                    : std::string("n/a"));
     table.AddRow(std::move(row));
   }
   std::string out = table.Render();

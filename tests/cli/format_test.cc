@@ -96,8 +96,10 @@ TEST(FormatSummaryTableTest, OneColumnPerDimensionThenMeasures) {
   group->set_mean_pain_before(6.5);
   group->set_mean_pain_after(3.25);
   group->set_mean_pain_relief(3.25);
-  group->set_meaningful_relief_rate(0.75);
+  group->set_within_session_relief_rate(0.75);
   group->set_adverse_event_rate(1.0 / 12);
+  group->set_episode_patient_count(3);
+  group->set_episode_responder_rate(2.0 / 3);
   // Only the joined key: the table falls back to splitting it.
   auto* other = response.add_groups();
   other->set_key("thoracic-s-curve|2026-04");
@@ -109,7 +111,8 @@ TEST(FormatSummaryTableTest, OneColumnPerDimensionThenMeasures) {
   EXPECT_EQ(header.rfind("protocol", 0), 0u) << out;
   EXPECT_LT(header.find("month"), header.find("sessions")) << out;
   for (const char* part : {"lumbar-c-curve", "2026-03", "12", "6.50", "3.25", "75.0%", "8.3%",
-                           "thoracic-s-curve", "2026-04"}) {
+                           "66.7%", "within-session relief", "episode responders",
+                           "thoracic-s-curve", "2026-04", "n/a"}) {
     EXPECT_TRUE(Contains(out, part)) << "missing \"" << part << "\" in:\n" << out;
   }
 }
