@@ -29,7 +29,7 @@ std::string ProtocolText(const std::string& id, const std::string& region,
   title: "test"
   spine_region: SPINE_REGION_)", region, R"(
   curve_pattern: CURVE_PATTERN_)", pattern, R"(
-  source: "seed-massage-scoliosis.txt: Massage procedure"
+  source: "clinic practice description (expert opinion), test protocol" evidence_level: EVIDENCE_LEVEL_EXPERT_OPINION
   steps {
     body_area: BODY_AREA_LEGS
     position: POSITION_PRONE
@@ -156,8 +156,43 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // A missing field points at the protocol's own line.
         BrokenProtocolCase{"MissingSource",
-                           "  source: \"seed-massage-scoliosis.txt: Massage procedure\"\n", "",
+                           "source: \"clinic practice description (expert opinion), test protocol\"", "",
                            "source", 1},
+        BrokenProtocolCase{"SourceNamesAFile", "test protocol\"", "seed-notes.txt\"",
+                           "source: cite the publication, not a file", 7},
+        BrokenProtocolCase{"MissingEvidenceLevel", " evidence_level: EVIDENCE_LEVEL_EXPERT_OPINION", "",
+                           "evidence_level: required", 1},
+        // Coded techniques: the class must agree with the words.
+        BrokenProtocolCase{"TappingCodedAsKneading", "technique: \"kneading\"",
+                           "technique: \"kneading and tapping\" technique_class: TECHNIQUE_CLASS_PETRISSAGE",
+                           "steps[1].technique: breaks rule catalog.technique_matches_class: the text "
+                           "names TECHNIQUE_CLASS_TAPOTEMENT", 20},
+        BrokenProtocolCase{"TwoClassesUncoded", "technique: \"kneading\"",
+                           "technique: \"brisk kneading and tapping\"",
+                           "steps[1].technique: set technique_class: the text names several", 20},
+        BrokenProtocolCase{"UnknownTechniqueWord", "technique: \"stroking\"",
+                           "technique: \"reiki\"", "steps[0].technique: set technique_class", 12},
+        // The neck rules, for a clinic catalog that tries to break them.
+        BrokenProtocolCase{"TapotementOnCervicalBack", "technique: \"kneading\"",
+                           "technique: \"light tapping\" spine_region: SPINE_REGION_CERVICAL",
+                           "steps[1].technique: breaks rule neck.no_tapotement", 20},
+        BrokenProtocolCase{"DeepOnCervicothoracicBack",
+                           "technique: \"kneading\"\n    intensity: INTENSITY_MODERATE",
+                           "technique: \"kneading\"\n    intensity: INTENSITY_DEEP "
+                           "spine_region: SPINE_REGION_CERVICOTHORACIC",
+                           "steps[1].intensity: breaks rule neck.max_moderate", 21},
+        BrokenProtocolCase{"FrictionOnTheFrontOfTheNeck",
+                           "body_area: BODY_AREA_BACK\n    position: POSITION_PRONE\n    ankle_roller: true\n"
+                           "    technique: \"kneading\"",
+                           "body_area: BODY_AREA_NECK\n    position: POSITION_SUPINE\n\n"
+                           "    technique: \"friction\"",
+                           "steps[1].technique: breaks rule neck.no_friction_front_or_side", 20},
+        BrokenProtocolCase{"DeepOnTheNeck",
+                           "body_area: BODY_AREA_BACK\n    position: POSITION_PRONE\n    ankle_roller: true\n"
+                           "    technique: \"kneading\"\n    intensity: INTENSITY_MODERATE",
+                           "body_area: BODY_AREA_NECK\n    position: POSITION_SUPINE\n\n"
+                           "    technique: \"kneading\"\n    intensity: INTENSITY_DEEP",
+                           "steps[1].intensity: breaks rule neck.max_moderate", 21},
         BrokenProtocolCase{"VersionZero", "version: 1", "version: 0", "version", 3},
         BrokenProtocolCase{"IdWithCapitals", "id: \"lumbar-c-curve\"", "id: \"Lumbar C\"", "id", 2, "Lumbar C"},
         BrokenProtocolCase{"MissingRegion", "  spine_region: SPINE_REGION_LUMBAR\n", "",
@@ -184,7 +219,7 @@ TEST_F(CatalogFilesTest, WrongStepOrderIsRejected) {
   ASSERT_FALSE(catalog.ok());
   EXPECT_THAT(Message(catalog.status()), HasSubstr("order.textproto:17:"));
   EXPECT_THAT(Message(catalog.status()), HasSubstr("steps[1].body_area"));
-  EXPECT_THAT(Message(catalog.status()), HasSubstr("BACK steps come last"));
+  EXPECT_THAT(Message(catalog.status()), HasSubstr("then the front and side of the neck"));
 }
 
 TEST_F(CatalogFilesTest, NoStepsIsRejected) {
