@@ -27,7 +27,7 @@ constexpr char kTestCatalog[] = R"(
 protocols {
   id: "thoracic-c-curve"  version: 3  title: "Thoracic test"
   spine_region: SPINE_REGION_THORACIC  curve_pattern: CURVE_PATTERN_C_CURVE
-  source: "test source"
+  source: "test source" evidence_level: EVIDENCE_LEVEL_EXPERT_OPINION
   steps { body_area: BODY_AREA_LEGS position: POSITION_PRONE ankle_roller: true
           technique: "stroking" intensity: INTENSITY_LIGHT weight: 2 curve_side: CURVE_SIDE_BOTH }
   steps { body_area: BODY_AREA_HIPS position: POSITION_PRONE ankle_roller: true
@@ -49,7 +49,7 @@ protocols {
 protocols {
   id: "lumbar-back-only"  version: 1
   spine_region: SPINE_REGION_LUMBAR  curve_pattern: CURVE_PATTERN_C_CURVE
-  source: "test source"
+  source: "test source" evidence_level: EVIDENCE_LEVEL_EXPERT_OPINION
   steps { body_area: BODY_AREA_BACK position: POSITION_PRONE ankle_roller: true
           technique: "kneading" intensity: INTENSITY_MODERATE weight: 1 }
 }
