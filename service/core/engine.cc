@@ -115,19 +115,19 @@ SessionChanges ApplyModifiers(const v1::RecommendProtocolRequest& request,
     }
     switch (rule->contraindication) {
       case v1::CONTRAINDICATION_ANTICOAGULANTS:
-        changes.limits.push_back(Limit(rule->rule_id, "anticoagulants: no deep work, no percussion",
+        changes.limits.push_back(Limit(rule->rule_id, "anticoagulants",
                                        LimitScope::kAllSteps, v1::INTENSITY_MODERATE, true, false));
         break;
       case v1::CONTRAINDICATION_BLEEDING_DISORDER:
         changes.limits.push_back(Limit(rule->rule_id,
-                                       "bleeding disorder: no deep work, no percussion",
+                                       "bleeding disorder",
                                        LimitScope::kAllSteps, v1::INTENSITY_MODERATE, true, false));
         break;
       case v1::CONTRAINDICATION_SEVERE_OSTEOPOROSIS:
-        changes.limits.push_back(Limit(rule->rule_id, "severe osteoporosis: light only, no percussion",
+        changes.limits.push_back(Limit(rule->rule_id, "severe osteoporosis",
                                        LimitScope::kAllSteps, v1::INTENSITY_LIGHT, true, false));
         changes.limits.push_back(Limit(rule->rule_id,
-                                       "severe osteoporosis: no friction over spine or ribs",
+                                       "severe osteoporosis, over the spine and ribs",
                                        LimitScope::kSpine, v1::INTENSITY_LIGHT, true, true));
         break;
       case v1::CONTRAINDICATION_PREGNANCY:
@@ -139,8 +139,7 @@ SessionChanges ApplyModifiers(const v1::RecommendProtocolRequest& request,
           break;
         }
         changes.limits.push_back(Limit("clearance.spinal_surgery",
-                                       "after spinal surgery: light only over the spine, no "
-                                       "friction or percussion",
+                                       "after spinal surgery, over the spine",
                                        LimitScope::kSpine, v1::INTENSITY_LIGHT, true, true));
         basis.add_clearances_used(DescribeClearance(*surgeon));
         explanation.AddCard(
@@ -156,7 +155,7 @@ SessionChanges ApplyModifiers(const v1::RecommendProtocolRequest& request,
     }
   }
   if (findings.high_pain) {
-    changes.limits.push_back(Limit("modify.high_pain", "pain 8 or more: gentle work only",
+    changes.limits.push_back(Limit("modify.high_pain", "pain 8 or more at check-in",
                                    LimitScope::kAllSteps, v1::INTENSITY_LIGHT, true, false));
     explanation.AddCard(
         v1::INDICATOR_WARNING, "modify.high_pain",

@@ -48,11 +48,11 @@ void Replace(const Replacement& with, const std::vector<std::string>& why, v1::S
 
 std::vector<TechniqueLimit> NeckLimits() {
   return {
-      {"neck.no_tapotement", "neck work: no percussion", LimitScope::kNeckWork,
+      {"neck.no_tapotement", "neck work", LimitScope::kNeckWork,
        v1::INTENSITY_DEEP, /*no_tapotement=*/true, /*no_friction=*/false},
-      {"neck.max_moderate", "neck work: at most moderate pressure", LimitScope::kNeckWork,
+      {"neck.max_moderate", "neck work", LimitScope::kNeckWork,
        kNeckMaxIntensity, false, false},
-      {"neck.no_friction_front_or_side", "front and side of the neck: no friction",
+      {"neck.no_friction_front_or_side", "front and side of the neck",
        LimitScope::kFrontAndSideOfNeck, v1::INTENSITY_DEEP, false, /*no_friction=*/true},
   };
 }
