@@ -282,6 +282,14 @@ absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
     AddSupportiveCareCard(explanation);
     basis.set_summary(Summarize(request, session, progress, findings, nullptr, nullptr,
                                 response.decision(), basis.clearances_used()));
+    if (events.refer) {
+      basis.mutable_summary()->append(
+          " The last session was followed by a serious adverse event: no massage until a "
+          "clinician clears the patient.");
+    }
+    if (consent_refused) {
+      basis.mutable_summary()->append(" The guardian refused consent.");
+    }
     explanation.MoveInto(&response);
     return response;
   }
