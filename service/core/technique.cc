@@ -15,13 +15,14 @@ namespace {
 constexpr std::pair<const char*, v1::TechniqueClass> kStems[] = {
     {"tapping", v1::TECHNIQUE_CLASS_TAPOTEMENT},    {"tapotement", v1::TECHNIQUE_CLASS_TAPOTEMENT},
     {"hacking", v1::TECHNIQUE_CLASS_TAPOTEMENT},    {"cupping", v1::TECHNIQUE_CLASS_TAPOTEMENT},
-    {"pounding", v1::TECHNIQUE_CLASS_TAPOTEMENT},   {"percussion", v1::TECHNIQUE_CLASS_TAPOTEMENT},
+    {"pounding", v1::TECHNIQUE_CLASS_TAPOTEMENT},   {"percuss", v1::TECHNIQUE_CLASS_TAPOTEMENT},
     {"clapping", v1::TECHNIQUE_CLASS_TAPOTEMENT},   {"beating", v1::TECHNIQUE_CLASS_TAPOTEMENT},
     {"knead", v1::TECHNIQUE_CLASS_PETRISSAGE},      {"petrissage", v1::TECHNIQUE_CLASS_PETRISSAGE},
     {"friction", v1::TECHNIQUE_CLASS_FRICTION},     {"effleurage", v1::TECHNIQUE_CLASS_EFFLEURAGE},
     {"gliding", v1::TECHNIQUE_CLASS_EFFLEURAGE},    {"vibrat", v1::TECHNIQUE_CLASS_VIBRATION},
     {"shaking", v1::TECHNIQUE_CLASS_VIBRATION},     {"stroking", v1::TECHNIQUE_CLASS_STROKING},
-    {"stroke", v1::TECHNIQUE_CLASS_STROKING},
+    {"stroke", v1::TECHNIQUE_CLASS_STROKING},       {"taps", v1::TECHNIQUE_CLASS_TAPOTEMENT},
+    {"tap ", v1::TECHNIQUE_CLASS_TAPOTEMENT},
 };
 
 }  // namespace
