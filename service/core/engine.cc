@@ -128,7 +128,7 @@ SessionChanges ApplyModifiers(const v1::RecommendProtocolRequest& request,
                                        LimitScope::kAllSteps, v1::INTENSITY_LIGHT, true, false));
         changes.limits.push_back(Limit(rule->rule_id,
                                        "severe osteoporosis, over the spine and ribs",
-                                       LimitScope::kSpine, v1::INTENSITY_LIGHT, true, true));
+                                       LimitScope::kSpine, v1::INTENSITY_DEEP, false, true));
         break;
       case v1::CONTRAINDICATION_PREGNANCY:
         changes.side_lying_only = true;

@@ -1,5 +1,7 @@
 #include "core/technique_limits.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/technique.h"
@@ -44,6 +46,10 @@ void Replace(const Replacement& with, const std::vector<std::string>& why, v1::S
                                      with.instructions, "."));
 }
 
+void AddOnce(std::vector<std::string>& list, const std::string& value) {
+  if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+}
+
 }  // namespace
 
 std::vector<TechniqueLimit> NeckLimits() {
@@ -60,23 +66,22 @@ std::vector<TechniqueLimit> NeckLimits() {
 void ApplyLimits(const std::vector<TechniqueLimit>& limits, v1::Step& step,
                  std::vector<TechniqueChange>& changes) {
   v1::Intensity cap = v1::INTENSITY_DEEP;
-  std::vector<std::string> class_reasons, cap_reasons;
-  std::string class_rule, cap_rule;
+  // Why a class is not allowed, and why pressure is capped: each reason and
+  // rule once, in the order the limits were given.
+  std::vector<std::string> class_reasons, class_rules, cap_reasons, cap_rules;
   for (const TechniqueLimit& limit : limits) {
     if (!InScope(limit.scope, step)) continue;
     const bool forbids_class =
         (limit.no_tapotement && step.technique_class() == v1::TECHNIQUE_CLASS_TAPOTEMENT) ||
         (limit.no_friction && step.technique_class() == v1::TECHNIQUE_CLASS_FRICTION);
     if (forbids_class) {
-      class_reasons.push_back(limit.reason);
-      if (class_rule.empty()) class_rule = limit.rule_id;
+      AddOnce(class_reasons, limit.reason);
+      AddOnce(class_rules, limit.rule_id);
     }
     if (limit.max_intensity < step.intensity()) {
-      cap_reasons.push_back(limit.reason);
-      if (limit.max_intensity < cap) {
-        cap = limit.max_intensity;
-        cap_rule = limit.rule_id;
-      }
+      AddOnce(cap_reasons, limit.reason);
+      AddOnce(cap_rules, limit.rule_id);
+      cap = std::min(cap, limit.max_intensity);
     }
   }
   const std::string before =
@@ -88,9 +93,11 @@ void ApplyLimits(const std::vector<TechniqueLimit>& limits, v1::Step& step,
       step.technique_class() == v1::TECHNIQUE_CLASS_FRICTION && step.intensity() > cap;
   if (!class_reasons.empty() || friction_over_cap) {
     const bool percussion = step.technique_class() == v1::TECHNIQUE_CLASS_TAPOTEMENT;
-    const std::vector<std::string>& why = class_reasons.empty() ? cap_reasons : class_reasons;
+    const bool by_class = !class_reasons.empty();
+    const std::vector<std::string>& why = by_class ? class_reasons : cap_reasons;
+    const std::vector<std::string>& rules = by_class ? class_rules : cap_rules;
     Replace(percussion ? kGentleStroking : kLightEffleurage, why, step);
-    changes.push_back({step.order(), class_reasons.empty() ? cap_rule : class_rule,
+    changes.push_back({step.order(), absl::StrJoin(rules, ", "),
                        absl::StrCat(before, " replaced by ", step.technique(), " (",
                                     absl::StrJoin(why, "; "), ")")});
     return;
@@ -101,7 +108,7 @@ void ApplyLimits(const std::vector<TechniqueLimit>& limits, v1::Step& step,
     step.set_instructions(absl::StrCat("Changed today (", absl::StrJoin(cap_reasons, "; "),
                                        "): ", IntensityWord(cap), " pressure only. ",
                                        step.instructions()));
-    changes.push_back({step.order(), cap_rule,
+    changes.push_back({step.order(), absl::StrJoin(cap_rules, ", "),
                        absl::StrCat(before, " lowered to ", IntensityWord(cap), " pressure (",
                                     absl::StrJoin(cap_reasons, "; "), ")")});
   }
