@@ -140,6 +140,7 @@ void ExpectHonestSources(const v1::RecommendProtocolResponse& response) {
   };
   for (const auto& card : response.cards()) {
     check(card.source(), card.rule_id());
+    EXPECT_LT(card.summary().size(), 140u) << card.rule_id() << ": CDS Hooks summary limit";
     for (const std::string* text : {&card.summary(), &card.detail(), &card.source()}) {
       const std::string lower = absl::AsciiStrToLower(*text);
       for (const char* bad : {".md", ".txt", "clinical.md", "seed", "shared/", "strengthens the",
