@@ -683,6 +683,8 @@ INSTANTIATE_TEST_SUITE_P(
                       EpisodeCase{"SixSessionsTwoPointsIsMeaningful", 6, 6, 4, false},
                       EpisodeCase{"ThirtyPercentIsMeaningful", 9, 3, 2, false},
                       EpisodeCase{"WorseAfterTen", 10, 4, 6, true},
+                      EpisodeCase{"TwoPointsFromNineIsNotEnough", 7, 9, 7, true},
+                      EpisodeCase{"ThreePointsFromNineIsMeaningful", 7, 9, 6, false},
                       EpisodeCase{"FiveSessionsIsTooEarly", 5, 6, 6, false},
                       EpisodeCase{"NoBaselineNoReview", 8, std::nullopt, 6, false}),
     [](const auto& info) { return std::string(info.param.name); });

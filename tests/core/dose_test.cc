@@ -108,7 +108,12 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(MeaningfulFallTest, TwoPointsOrThirtyPercent) {
   EXPECT_TRUE(MeaningfulFall(4, 2));
-  EXPECT_TRUE(MeaningfulFall(10, 8));
+  // Higher baselines need larger falls (Farrar 2001): 30%, 3 points.
+  EXPECT_FALSE(MeaningfulFall(10, 8));
+  EXPECT_FALSE(MeaningfulFall(8, 6));
+  EXPECT_TRUE(MeaningfulFall(8, 5));
+  EXPECT_TRUE(MeaningfulFall(10, 7));
+  EXPECT_TRUE(MeaningfulFall(7, 5));
   EXPECT_TRUE(MeaningfulFall(3, 2));   // 33%
   EXPECT_FALSE(MeaningfulFall(4, 3));  // 25%
   EXPECT_FALSE(MeaningfulFall(8, 7));
