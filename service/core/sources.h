@@ -25,4 +25,9 @@ inline constexpr char kSourcePainChange[] =
     "Interpreting change scores for pain and functional status in low back pain. Spine. "
     "2008;33:90-94";
 
+inline constexpr char kSourceDose[] =
+    "clinic practice description (expert opinion): 15 minutes at first, later up to 40; "
+    "meaningful pain change: Farrar JT, et al. Pain. 2001;94:149-158; Ostelo RW, et al. Spine. "
+    "2008;33:90-94";
+
 }  // namespace scoliomassage::core
