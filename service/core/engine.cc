@@ -21,7 +21,6 @@
 #include "core/session_modifiers.h"
 #include "core/session_plan.h"
 #include "core/sources.h"
-#include "core/technique.h"
 
 namespace scoliomassage::core {
 namespace {
