@@ -158,7 +158,7 @@ INSTANTIATE_TEST_SUITE_P(
         BrokenProtocolCase{"MissingSource",
                            "source: \"clinic practice description (expert opinion), test protocol\"", "",
                            "source", 1},
-        BrokenProtocolCase{"SourceNamesAFile", "test protocol\"", "seed-notes.txt\"",
+        BrokenProtocolCase{"SourceNamesAFile", "test protocol\"", "notes-v2.txt\"",
                            "source: cite the publication, not a file", 7},
         BrokenProtocolCase{"MissingEvidenceLevel", " evidence_level: EVIDENCE_LEVEL_EXPERT_OPINION", "",
                            "evidence_level: required", 1},

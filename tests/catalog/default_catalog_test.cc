@@ -1,5 +1,5 @@
 // The default catalog shipped with the server: it loads, covers every region
-// and pattern, and follows the seed's protocol.
+// and pattern, and follows the clinic's described practice.
 #include <algorithm>
 #include <set>
 #include <string>
@@ -98,7 +98,7 @@ TEST(DefaultCatalogTest, NeckWorkFollowsTheNeckRules) {
   EXPECT_GT(neck_steps, 20);
 }
 
-TEST(DefaultCatalogTest, FollowsTheSeedsOrderPositionsAndStrokes) {
+TEST(DefaultCatalogTest, FollowsTheClinicsOrderPositionsAndStrokes) {
   auto catalog = DefaultCatalog();
   ASSERT_NE(catalog, nullptr);
   for (const auto& protocol : catalog->protocols()) {
