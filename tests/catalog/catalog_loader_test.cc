@@ -282,6 +282,43 @@ TEST_F(CatalogFilesTest, EveryProblemIsReportedAtOnce) {
   EXPECT_THAT(Message(catalog.status()), HasSubstr("(2 problems)"));
 }
 
+// A clinic's cervical protocol written the old way: percussion and deep
+// friction on the neck, the scalenes as back work with friction. The folder
+// does not load, and each breach names the file, the line and the rule.
+TEST_F(CatalogFilesTest, ClinicCatalogBreakingTheNeckRulesDoesNotLoad) {
+  Write("a-lumbar.textproto", ProtocolText("lumbar-c-curve", "LUMBAR", "C_CURVE"));
+  Write("b-cervical.textproto", R"(protocols {
+  id: "clinic-cervical"
+  version: 4
+  spine_region: SPINE_REGION_CERVICAL
+  curve_pattern: CURVE_PATTERN_C_CURVE
+  source: "clinic practice description (expert opinion), Riverside clinic"
+  evidence_level: EVIDENCE_LEVEL_EXPERT_OPINION
+  steps { body_area: BODY_AREA_LEGS position: POSITION_PRONE technique: "stroking"
+          intensity: INTENSITY_LIGHT weight: 1 }
+  steps { body_area: BODY_AREA_BACK position: POSITION_PRONE
+          technique: "deep friction" intensity: INTENSITY_DEEP weight: 2 }
+  steps { body_area: BODY_AREA_BACK position: POSITION_PRONE
+          technique: "brisk tapping" technique_class: TECHNIQUE_CLASS_TAPOTEMENT
+          intensity: INTENSITY_MODERATE weight: 1 }
+  steps { body_area: BODY_AREA_NECK position: POSITION_SUPINE
+          technique: "friction of the scalenes" intensity: INTENSITY_LIGHT weight: 1 }
+}
+)");
+  auto catalog = LoadCatalog(dir_.string());
+  ASSERT_FALSE(catalog.ok());
+  EXPECT_EQ(catalog.status().code(), absl::StatusCode::kInvalidArgument);
+  const std::string message = Message(catalog.status());
+  EXPECT_THAT(message, HasSubstr("(3 problems)"));
+  EXPECT_THAT(message, HasSubstr("b-cervical.textproto:11:38: protocol \"clinic-cervical\": "
+                                 "steps[1].intensity: breaks rule neck.max_moderate"));
+  EXPECT_THAT(message, HasSubstr("b-cervical.textproto:13:38: protocol \"clinic-cervical\": "
+                                 "steps[2].technique_class: breaks rule neck.no_tapotement"));
+  EXPECT_THAT(message, HasSubstr("b-cervical.textproto:16:11: protocol \"clinic-cervical\": "
+                                 "steps[3].technique: breaks rule neck.no_friction_front_or_side"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("a-lumbar")));
+}
+
 TEST_F(CatalogFilesTest, MissingPathIsNotFoundAndNamed) {
   std::string path = (dir_ / "nowhere").string();
   auto catalog = LoadCatalog(path);
