@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/technique.h"
 
 namespace scoliomassage::catalog {
 namespace {
@@ -71,16 +73,71 @@ bool IsValidId(const std::string& id) {
   return true;
 }
 
-void CheckStep(const v1::StepTemplate& step, int index, v1::BodyArea previous_area,
-               ProblemReporter& report) {
+// A source shown to clinicians is a citation, not a path: names of files mean
+// nothing outside this repository.
+bool NamesAFile(const std::string& text) {
+  for (const char* extension : {".txt", ".md", ".textproto", ".pdf", ".doc", ".html", ".json"}) {
+    if (text.find(extension) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string ClassNames(unsigned classes) {
+  std::vector<std::string> names;
+  for (int value = v1::TechniqueClass_MIN; value <= v1::TechniqueClass_MAX; ++value) {
+    if (core::Names(classes, static_cast<v1::TechniqueClass>(value))) {
+      names.push_back(v1::TechniqueClass_Name(value));
+    }
+  }
+  return absl::StrJoin(names, ", ");
+}
+
+// The coded class must say what the text says, so a rule over classes
+// (no percussion today) also removes the words ("tapping") from the plan.
+void CheckTechnique(const v1::StepTemplate& step, int index, ProblemReporter& report) {
+  if (step.technique().empty()) {
+    report.Step(index, "technique", "required, e.g. \"stroking\" or \"kneading\"");
+    return;
+  }
+  const unsigned named = core::TechniqueClassesNamed(step.technique());
+  if (step.technique_class() == v1::TECHNIQUE_CLASS_UNSPECIFIED) {
+    if (!core::ClassFromText(step.technique()).has_value()) {
+      report.Step(index, "technique",
+                  named == 0
+                      ? "set technique_class: the text names no known technique"
+                      : absl::StrCat("set technique_class: the text names several classes (",
+                                     ClassNames(named), "); split it into one step per class"));
+    }
+    return;
+  }
+  if (!v1::TechniqueClass_IsValid(step.technique_class())) {
+    report.Step(index, "technique_class", "unknown value");
+    return;
+  }
+  const unsigned others = named & ~(1u << step.technique_class());
+  if (others != 0) {
+    report.Step(index, "technique",
+                absl::StrCat("breaks rule catalog.technique_matches_class: the text names ",
+                             ClassNames(others), " but technique_class is ",
+                             v1::TechniqueClass_Name(step.technique_class())));
+  }
+}
+
+v1::TechniqueClass StepClass(const v1::StepTemplate& step) {
+  if (step.technique_class() != v1::TECHNIQUE_CLASS_UNSPECIFIED) return step.technique_class();
+  return core::ClassFromText(step.technique()).value_or(v1::TECHNIQUE_CLASS_UNSPECIFIED);
+}
+
+void CheckStep(const v1::CatalogProtocol& protocol, const v1::StepTemplate& step, int index,
+               v1::BodyArea previous_area, ProblemReporter& report) {
   if (step.body_area() == v1::BODY_AREA_UNSPECIFIED || !v1::BodyArea_IsValid(step.body_area())) {
-    report.Step(index, "body_area", "required: BODY_AREA_LEGS, _HIPS, _ABDOMEN or _BACK");
+    report.Step(index, "body_area", "required: BODY_AREA_LEGS, _HIPS, _ABDOMEN, _BACK or _NECK");
   } else if (step.body_area() < previous_area) {
     report.Step(index, "body_area",
                 absl::StrCat(v1::BodyArea_Name(step.body_area()), " comes after ",
                              v1::BodyArea_Name(previous_area),
-                             "; the session order is legs, hips, abdomen, then the back "
-                             "(BACK steps come last)"));
+                             "; the session order is legs, hips, abdomen, the back, then the "
+                             "front and side of the neck"));
   }
   if (step.position() == v1::POSITION_UNSPECIFIED || !v1::Position_IsValid(step.position())) {
     report.Step(index, "position", "required: POSITION_PRONE, _SUPINE, _SIDE_LYING or _SEATED");
@@ -97,11 +154,20 @@ void CheckStep(const v1::StepTemplate& step, int index, v1::BodyArea previous_ar
   if (step.weight() < 1) {
     report.Step(index, "weight", "must be at least 1 (the step's share of the session)");
   }
-  if (step.technique().empty()) {
-    report.Step(index, "technique", "required, e.g. \"stroking\" or \"kneading\"");
-  }
+  CheckTechnique(step, index, report);
   if (!v1::CurveSide_IsValid(step.curve_side())) {
     report.Step(index, "curve_side", "unknown value");
+  }
+  const v1::SpineRegion region = step.spine_region() != v1::SPINE_REGION_UNSPECIFIED
+                                     ? step.spine_region()
+                                     : protocol.spine_region();
+  if (auto breach =
+          core::NeckRuleBreach(step.body_area(), region, StepClass(step), step.intensity())) {
+    const bool about_class = std::string(breach->rule_id) != "neck.max_moderate";
+    const bool coded_in_file = step.technique_class() != v1::TECHNIQUE_CLASS_UNSPECIFIED;
+    report.Step(index,
+                !about_class ? "intensity" : coded_in_file ? "technique_class" : "technique",
+                absl::StrCat("breaks rule ", breach->rule_id, ": ", breach->description));
   }
 }
 
@@ -115,7 +181,16 @@ void CheckProtocol(const ParsedProtocol& parsed, std::vector<std::string>* probl
   }
   if (protocol.version() < 1) report.Protocol("version", "must be at least 1");
   if (protocol.source().empty()) {
-    report.Protocol("source", "required: the document and section the protocol comes from");
+    report.Protocol("source",
+                    "required: a published citation (author, title, journal, year) or "
+                    "\"clinic practice description (expert opinion)\"");
+  } else if (NamesAFile(protocol.source())) {
+    report.Protocol("source", "cite the publication, not a file: clinicians see this text");
+  }
+  if (protocol.evidence_level() == v1::EVIDENCE_LEVEL_UNSPECIFIED ||
+      !v1::EvidenceLevel_IsValid(protocol.evidence_level())) {
+    report.Protocol("evidence_level",
+                    "required, e.g. EVIDENCE_LEVEL_EXPERT_OPINION for a description of practice");
   }
   if (protocol.spine_region() == v1::SPINE_REGION_UNSPECIFIED ||
       !v1::SpineRegion_IsValid(protocol.spine_region())) {
@@ -134,11 +209,15 @@ void CheckProtocol(const ParsedProtocol& parsed, std::vector<std::string>* probl
   v1::BodyArea previous_area = v1::BODY_AREA_UNSPECIFIED;
   for (int i = 0; i < protocol.steps_size(); ++i) {
     const v1::StepTemplate& step = protocol.steps(i);
-    CheckStep(step, i, previous_area, report);
+    CheckStep(protocol, step, i, previous_area, report);
     if (v1::BodyArea_IsValid(step.body_area()) && step.body_area() > previous_area) {
       previous_area = step.body_area();
     }
   }
+}
+
+void CodeTechniques(v1::CatalogProtocol* protocol) {
+  for (auto& step : *protocol->mutable_steps()) step.set_technique_class(StepClass(step));
 }
 
 void CheckAcrossProtocols(const std::vector<ParsedProtocol>& parsed,

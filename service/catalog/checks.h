@@ -31,6 +31,10 @@ struct ParsedProtocol {
 // Appends the problems of one protocol taken on its own.
 void CheckProtocol(const ParsedProtocol& parsed, std::vector<std::string>* problems);
 
+// Fills in technique_class where the file left it to the technique text.
+// Only for protocols that passed CheckProtocol.
+void CodeTechniques(v1::CatalogProtocol* protocol);
+
 // Appends problems that span protocols: duplicate ids and duplicate
 // (spine_region, curve_pattern) pairs, in one file or across files.
 void CheckAcrossProtocols(const std::vector<ParsedProtocol>& parsed,

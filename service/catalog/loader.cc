@@ -127,7 +127,10 @@ absl::StatusOr<std::shared_ptr<const Catalog>> ParseCatalogFiles(
 
   std::vector<v1::CatalogProtocol> protocols;
   protocols.reserve(parsed.size());
-  for (ParsedProtocol& protocol : parsed) protocols.push_back(std::move(protocol.protocol));
+  for (ParsedProtocol& protocol : parsed) {
+    CodeTechniques(&protocol.protocol);
+    protocols.push_back(std::move(protocol.protocol));
+  }
   return std::make_shared<const Catalog>(std::move(protocols));
 }
 

@@ -1,20 +1,27 @@
-// How long today's session is, and how it moved from the last one.
+// How long today's session is, and which rule decided it.
 //
-// The seed: "the first 2-3 procedures last 15 minutes, in the future this
-// time increases to 40 minutes". Without history the dose follows a ladder
-// (15, 15, 15, 20, 25, 30, 35, 40, 40, ...). With a logged outcome it learns:
-//   advance    relief (pain_after < pain_before) and no adverse event:
-//              last minutes + 5. Sessions 1-2 stay at 15, so the earliest
-//              advance is 20 minutes at session 3 (the seed's "2-3").
-//   hold       no relief: the last minutes again.
-//   step_back  pain up by 2 or more, or any adverse event: last minutes - 5
-//              and every step one intensity level lower.
-// Always between 15 and 40 minutes, and at most one step (5 minutes) ahead
-// of the ladder so one unusual logged session cannot jump the dose.
+// Clinic practice (expert opinion): "the first 2-3 procedures last 15
+// minutes, later up to 40". Made outcome-adaptive with the published size of
+// a meaningful pain change (a fall of 2 NRS points or 30%: Farrar 2001,
+// Ostelo 2008). With a logged outcome, in this order:
+//   step_back  a SEVERE or neurological adverse event (only reached once a
+//              clinician has cleared it; until then the engine refers), a
+//              MODERATE event, or pain up 2+ within the session: last minutes
+//              - 5 and every step one intensity level lower.
+//   hold       a MILD event, or pain up 1: the last minutes again.
+//   fixed      sessions 1-2: 15 minutes whatever happened.
+//   early      session 3: 20 minutes only after meaningful within-session
+//              relief at session 2 with no adverse event; otherwise hold.
+//   advance    later sessions: +5 per tolerated session (no adverse event,
+//              pain not up), up to 40.
+// Without history the dose follows a ladder (15, 15, 15, 20, 25, ..., 40).
+// Always 15-40 minutes, and at most one step (5 minutes) ahead of the ladder
+// so one unusual logged session cannot jump the dose.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -27,10 +34,16 @@ inline constexpr int kLongestSessionMinutes = 40;
 inline constexpr int kDoseStepMinutes = 5;
 // Sessions that are 15 minutes whatever the history.
 inline constexpr int kLastFixedShortSession = 2;
-// The ladder's last 15-minute session.
+// The ladder's last 15-minute session, and the session of the early advance.
 inline constexpr int kLastShortSession = 3;
 // A pain increase this large (NRS points) means the last session was too much.
 inline constexpr int kPainIncreaseForStepBack = 2;
+// A meaningful fall in pain (Farrar 2001; Ostelo 2008).
+inline constexpr int kMeaningfulPainFallPoints = 2;
+inline constexpr double kMeaningfulPainFallFraction = 0.30;
+// From this pre-session pain on, higher baselines need larger falls: only
+// 30% counts (3 points from 8, 9 or 10).
+inline constexpr int kHighBaselinePain = 8;
 
 enum class Progression { kStart, kAdvance, kHold, kStepBack };
 
@@ -42,9 +55,25 @@ struct Dose {
   Progression progression = Progression::kStart;
   // Step back: lower every step's intensity one level.
   bool lower_intensity = false;
+  // The rule that decided, e.g. "dose.early_advance" (Basis.dose_rule).
+  std::string rule_id = "dose.ladder";
   // Why, for the basis, e.g. "pain went from 4 to 7 after session 3".
   std::string reason;
 };
+
+// A fall from `before` to `after` is meaningful: 2 points or 30% of before;
+// from a baseline of 8 or more, 30% (3 points).
+bool MeaningfulFall(int before, int after);
+
+// The most serious adverse event of an outcome: SEVERE, or any neurological
+// symptom whatever its recorded severity, counts as serious.
+struct AdverseEventSummary {
+  v1::Severity worst = v1::SEVERITY_UNSPECIFIED;
+  bool serious = false;
+  // The first serious event (or the worst one), for cards.
+  const v1::AdverseEvent* headline = nullptr;
+};
+AdverseEventSummary SummarizeAdverseEvents(const v1::Outcome& outcome);
 
 // The ladder minutes for a session without history (session_number >= 1).
 int LadderMinutes(int session_number);

@@ -9,12 +9,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "core/adverse_events.h"
+#include "core/clearances.h"
 #include "core/curve_severity.h"
 #include "core/dose.h"
+#include "core/episode_review.h"
 #include "core/errors.h"
 #include "core/explanation.h"
+#include "core/minors.h"
 #include "core/screening.h"
+#include "core/session_modifiers.h"
 #include "core/session_plan.h"
+#include "core/sources.h"
 
 namespace scoliomassage::core {
 namespace {
@@ -74,67 +80,18 @@ std::vector<std::string> RuleIds(const std::vector<const ContraindicationRule*>&
 void AddStoppingCards(const ScreeningFindings& findings, Explanation& explanation) {
   for (const auto* rule : findings.refer) {
     explanation.AddCard(v1::INDICATOR_CRITICAL, rule->rule_id, rule->summary, rule->detail,
-                        kSourceRedFlags);
+                        rule->source);
   }
   for (const auto* rule : findings.defer) {
     explanation.AddCard(v1::INDICATOR_WARNING, rule->rule_id, rule->summary, rule->detail,
-                        kSourceRedFlags);
+                        rule->source);
   }
 }
 
-SessionChanges ApplyModifiers(const ScreeningFindings& findings, const Dose& dose,
-                              Explanation& explanation) {
-  SessionChanges changes;
-  for (const auto* rule : findings.modify) {
-    explanation.AddCard(v1::INDICATOR_WARNING, rule->rule_id, rule->summary, rule->detail,
-                        kSourceRedFlags);
-    switch (rule->contraindication) {
-      case v1::CONTRAINDICATION_ANTICOAGULANTS:
-      case v1::CONTRAINDICATION_BLEEDING_DISORDER:
-        changes.intensity_cap = std::min(changes.intensity_cap, v1::INTENSITY_MODERATE);
-        break;
-      case v1::CONTRAINDICATION_SEVERE_OSTEOPOROSIS:
-        changes.intensity_cap = v1::INTENSITY_LIGHT;
-        break;
-      case v1::CONTRAINDICATION_PREGNANCY:
-        changes.side_lying_only = true;
-        break;
-      case v1::CONTRAINDICATION_RECENT_SPINAL_SURGERY:
-        changes.leave_out_back = true;
-        break;
-      default:
-        break;
-    }
-  }
-  if (findings.high_pain) {
-    changes.intensity_cap = v1::INTENSITY_LIGHT;
-    explanation.AddCard(
-        v1::INDICATOR_WARNING, "modify.high_pain",
-        "Pain 8 or more at check-in: gentle work only, every step at light pressure.",
-        "Very high pain at check-in calls for gentle work only. Every step is done at LIGHT "
-        "intensity; stop if the pain rises.",
-        kSourceRedFlags);
-  }
-  if (dose.lower_intensity) {
-    changes.lower_intensity = true;
-    explanation.AddCard(
-        v1::INDICATOR_WARNING, "dose.step_back",
-        absl::StrCat("Last session was too much: today ", dose.total_minutes,
-                     " minutes and one level lighter pressure."),
-        absl::StrCat("The last logged session was followed by a pain increase of 2 or more "
-                     "points or an adverse event (",
-                     dose.reason,
-                     "). Today's session is shorter and every step is one intensity level "
-                     "lighter (deep to moderate, moderate to light). Ask how the patient felt "
-                     "after the last session."),
-        kSourceSeedDose);
-  }
-  return changes;
-}
-
-void FireDoseRule(const Dose& dose, Explanation& explanation) {
-  explanation.Fire(absl::StrCat("dose.", ProgressionName(dose.progression)),
-                   absl::StrCat(dose.total_minutes, " minutes: ", dose.reason), kSourceSeedDose);
+void FireDoseRule(const Dose& dose, v1::Basis& basis, Explanation& explanation) {
+  basis.set_dose_rule(dose.rule_id);
+  explanation.Fire(dose.rule_id, absl::StrCat(dose.total_minutes, " minutes: ", dose.reason),
+                   kSourceDose);
 }
 
 bool UsesCurveSides(const v1::CatalogProtocol& protocol) {
@@ -146,7 +103,8 @@ bool UsesCurveSides(const v1::CatalogProtocol& protocol) {
 
 std::string Summarize(const v1::RecommendProtocolRequest& request, const SessionNumber& session,
                       const PatientProgress& progress, const ScreeningFindings& findings,
-                      const v1::Protocol* protocol, const Dose* dose, v1::Decision decision) {
+                      const v1::Protocol* protocol, const Dose* dose, v1::Decision decision,
+                      const google::protobuf::RepeatedPtrField<std::string>& basis_clearances) {
   const v1::PatientProfile& profile = request.profile();
   std::string text = absl::StrCat(
       "Session ", session.number,
@@ -168,11 +126,18 @@ std::string Summarize(const v1::RecommendProtocolRequest& request, const Session
   if (findings.high_pain) {
     absl::StrAppend(&text, " Pain at check-in ", request.screening().pain_nrs(), "/10.");
   }
+  if (profile.has_cobb_angle_degrees()) {
+    absl::StrAppend(&text, " Cobb ", static_cast<int>(profile.cobb_angle_degrees() + 0.5),
+                    " degrees, SOSORT ", SosortBand(profile.cobb_angle_degrees()), ".");
+  }
   if (protocol != nullptr && dose != nullptr) {
     absl::StrAppend(&text, " Protocol ", protocol->protocol_id(), " v",
                     protocol->protocol_version(), ", ", protocol->total_minutes(),
-                    " minutes in ", protocol->steps_size(), " steps; progression ",
-                    ProgressionName(dose->progression), ": ", dose->reason, ".");
+                    " minutes in ", protocol->steps_size(), " steps; dose rule ", dose->rule_id,
+                    " (", ProgressionName(dose->progression), "): ", dose->reason, ".");
+  }
+  for (const auto& clearance : basis_clearances) {
+    absl::StrAppend(&text, " Clearance used: ", clearance, ".");
   }
   absl::StrAppend(&text, " Decision: ", DecisionWord(decision), ".");
   return text;
@@ -196,13 +161,27 @@ absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
   if (progress.last_outcome.has_value()) basis.set_last_outcome(progress.last_outcome->name());
 
   const ScreeningFindings findings = Screen(request.screening());
-  if (!findings.refer.empty() || !findings.defer.empty()) {
-    response.set_decision(findings.refer.empty() ? v1::DECISION_DEFER : v1::DECISION_REFER);
+  const AdverseEventGate events = CheckLastSessionEvents(request, progress, explanation);
+  if (events.clearance != nullptr) {
+    basis.add_clearances_used(DescribeClearance(*events.clearance));
+  }
+  const bool consent_refused = CheckGuardianConsent(request, explanation);
+  const bool refer = !findings.refer.empty() || events.refer;
+  if (refer || !findings.defer.empty() || consent_refused) {
+    response.set_decision(refer ? v1::DECISION_REFER : v1::DECISION_DEFER);
     AddStoppingCards(findings, explanation);
-    AddCurveSeverityCards(profile, explanation);
+    AddCurveSeverityCards(profile, basis, explanation);
     AddSupportiveCareCard(explanation);
-    basis.set_summary(
-        Summarize(request, session, progress, findings, nullptr, nullptr, response.decision()));
+    basis.set_summary(Summarize(request, session, progress, findings, nullptr, nullptr,
+                                response.decision(), basis.clearances_used()));
+    if (events.refer) {
+      basis.mutable_summary()->append(
+          " The last session was followed by a serious adverse event: no massage until a "
+          "clinician clears the patient.");
+    }
+    if (consent_refused) {
+      basis.mutable_summary()->append(" The guardian refused consent.");
+    }
     explanation.MoveInto(&response);
     return response;
   }
@@ -218,11 +197,13 @@ absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
   }
 
   const Dose dose = PlanDose(session.number, progress.last_outcome);
-  const SessionChanges changes = ApplyModifiers(findings, dose, explanation);
-  FireDoseRule(dose, explanation);
-  absl::StatusOr<std::vector<v1::Step>> steps =
-      PlanSteps(*catalog_protocol, changes, profile.convex_side(), dose.total_minutes);
+  const SessionChanges changes = ApplyModifiers(request, findings, dose, basis, explanation);
+  FireDoseRule(dose, basis, explanation);
+  std::vector<TechniqueChange> technique_changes;
+  absl::StatusOr<std::vector<v1::Step>> steps = PlanSteps(
+      *catalog_protocol, changes, profile.convex_side(), dose.total_minutes, &technique_changes);
   if (!steps.ok()) return steps.status();
+  AddTechniqueChangeCard(technique_changes, explanation);
 
   if (steps->empty()) {
     // Only a clinic catalog whose protocol is all back work can get here
@@ -232,9 +213,11 @@ absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
                         "Nothing in this protocol is allowed today: defer the session.",
                         absl::StrCat("Every step of protocol `", catalog_protocol->id(),
                                      "` was left out by today's screening."),
-                        kSourceRedFlags);
+                        kSourceContraindications);
   } else {
-    const bool modified = !findings.modify.empty() || findings.high_pain || dose.lower_intensity;
+    const bool modified = !findings.modify.empty() || findings.high_pain ||
+                          dose.lower_intensity || !technique_changes.empty() ||
+                          events.clearance != nullptr;
     response.set_decision(modified ? v1::DECISION_PROCEED_MODIFIED : v1::DECISION_PROCEED);
     v1::Protocol& protocol = *response.mutable_protocol();
     protocol.set_protocol_id(catalog_protocol->id());
@@ -242,6 +225,8 @@ absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
     protocol.set_title(catalog_protocol->title());
     protocol.set_session_number(session.number);
     protocol.set_total_minutes(dose.total_minutes);
+    protocol.set_source(catalog_protocol->source());
+    protocol.set_evidence_level(catalog_protocol->evidence_level());
     for (auto& step : *steps) *protocol.add_steps() = std::move(step);
   }
 
@@ -249,10 +234,10 @@ absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
     explanation.AddCard(
         v1::INDICATOR_INFO, "side.convex_unspecified",
         "Convex side not given: both sides are worked evenly.",
-        "The protocol relaxes the concave side and tones the convex side, but the patient's "
-        "convex side was not sent. Both sides are worked evenly (SIDE_BOTH). Record the convex "
-        "side from the radiograph to target the work.",
-        kSourceSeedSides);
+        "The protocol works the concave and the convex side differently (commonly taught, and "
+        "contested), but the patient's convex side was not sent. Both sides are worked evenly "
+        "(SIDE_BOTH). Record the convex side from the radiograph to target the work.",
+        kSourceClinicPractice);
   }
   if (used_fallback) {
     explanation.AddCard(
@@ -264,7 +249,15 @@ absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
                      "` is used. The compensatory curve gets no targeted work."),
         catalog_protocol->source());
   }
-  AddCurveSeverityCards(profile, explanation);
+  if (UsesCurveSides(*catalog_protocol)) {
+    explanation.Fire("rationale.curve_sides",
+                     "Relax the concave side, stimulate the convex side: commonly taught and "
+                     "contested (convex paraspinals often show more EMG activity at the apex); "
+                     "massage does not strengthen muscle, scoliosis-specific exercise does",
+                     absl::StrCat(kSourceClinicPractice, "; ", kSourceSosort));
+  }
+  CheckEpisodeProgress(progress, explanation);
+  AddCurveSeverityCards(profile, basis, explanation);
   AddSupportiveCareCard(explanation);
 
   basis.set_protocol_id(catalog_protocol->id());
@@ -272,7 +265,7 @@ absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
   basis.set_progression(std::string(ProgressionName(dose.progression)));
   basis.set_summary(Summarize(request, session, progress, findings,
                               response.has_protocol() ? &response.protocol() : nullptr, &dose,
-                              response.decision()));
+                              response.decision(), basis.clearances_used()));
   explanation.MoveInto(&response);
   return response;
 }

@@ -18,8 +18,10 @@ class ProtocolEngine {
   explicit ProtocolEngine(std::shared_ptr<const catalog::Catalog> catalog);
 
   // `request` must have passed ValidateRecommendRequest. Deterministic given
-  // its inputs. On DECISION_REFER and DECISION_DEFER there is no protocol,
-  // and the basis has the session number but no protocol or progression.
+  // its inputs. DECISION_REFER for a red flag or for a serious adverse event
+  // after the last session that no clinician has cleared; DECISION_DEFER for
+  // an acute finding or a guardian's refusal. Then there is no protocol, and
+  // the basis has the session number but no protocol or progression.
   // Errors: FAILED_PRECONDITION (reason PROTOCOL_NOT_IN_CATALOG) when the
   // catalog has no protocol for the patient's region.
   absl::StatusOr<v1::RecommendProtocolResponse> Recommend(

@@ -10,17 +10,6 @@
 
 namespace scoliomassage::core {
 
-// Sources the rules cite.
-inline constexpr char kSourceRedFlags[] =
-    "clinical.md: Red flags, contraindications, referral";
-inline constexpr char kSourceSosort[] =
-    "SOSORT 2016 guidelines (Negrini et al., Scoliosis Spinal Disord 2018;13:3); "
-    "clinical.md: Curve severity";
-inline constexpr char kSourceSeedDose[] =
-    "seed-massage-scoliosis.txt: Massage procedure (first 2-3 sessions 15 minutes, then up to 40)";
-inline constexpr char kSourceSeedSides[] =
-    "clinical.md: What the seed prescribes (relax the concave side, tone the convex side)";
-
 class Explanation {
  public:
   // Adds a card and fires its rule (the rule's description is the summary).

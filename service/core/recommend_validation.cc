@@ -1,6 +1,7 @@
 #include "core/recommend_validation.h"
 
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -11,6 +12,12 @@ namespace {
 
 constexpr size_t kMaxIdBytes = 128;
 constexpr size_t kMaxNotesBytes = 2000;
+constexpr size_t kMaxClearanceNoteBytes = 1000;
+constexpr int kMaxClearances = 16;
+// Timestamp's valid range (0001-01-01 to 9999-12-31), as google.protobuf
+// defines it.
+constexpr int64_t kMinTimestampSeconds = -62135596800;
+constexpr int64_t kMaxTimestampSeconds = 253402300799;
 
 // Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past
 // U+10FFFF. Protobuf checks proto3 strings on the wire, but a request built
@@ -99,6 +106,44 @@ void ValidateScreening(const v1::Screening& screening, FieldViolations& violatio
   }
 }
 
+// A clearance is a clinical record: who cleared what, and when, must all be
+// there, or the engine would act on a clearance nobody can audit.
+void ValidateClearances(const v1::RecommendProtocolRequest& request,
+                        FieldViolations& violations) {
+  if (request.clearances_size() > kMaxClearances) {
+    violations.Add("clearances", absl::StrCat("at most ", kMaxClearances, " entries"));
+    return;
+  }
+  for (int i = 0; i < request.clearances_size(); ++i) {
+    const v1::Clearance& clearance = request.clearances(i);
+    const std::string field = absl::StrCat("clearances[", i, "]");
+    if (clearance.subject() == v1::CLEARANCE_SUBJECT_UNSPECIFIED ||
+        !v1::ClearanceSubject_IsValid(clearance.subject())) {
+      violations.Add(field + ".subject",
+                     "required: CLEARANCE_SUBJECT_ADVERSE_EVENT or CLEARANCE_SUBJECT_SPINAL_SURGERY");
+    }
+    if (clearance.cleared_by().empty()) {
+      violations.Add(field + ".cleared_by", "required: who cleared the patient");
+    } else if (clearance.cleared_by().size() > kMaxIdBytes) {
+      violations.Add(field + ".cleared_by", absl::StrCat("at most ", kMaxIdBytes, " bytes"));
+    } else if (!IsValidUtf8(clearance.cleared_by())) {
+      violations.Add(field + ".cleared_by", "must be valid UTF-8");
+    }
+    const auto& at = clearance.cleared_at();
+    if (!clearance.has_cleared_at()) {
+      violations.Add(field + ".cleared_at", "required: when the clearance was given");
+    } else if (at.seconds() < kMinTimestampSeconds || at.seconds() > kMaxTimestampSeconds ||
+               at.nanos() < 0 || at.nanos() > 999999999) {
+      violations.Add(field + ".cleared_at", "not a valid timestamp");
+    }
+    if (clearance.note().size() > kMaxClearanceNoteBytes) {
+      violations.Add(field + ".note", absl::StrCat("at most ", kMaxClearanceNoteBytes, " bytes"));
+    } else if (!IsValidUtf8(clearance.note())) {
+      violations.Add(field + ".note", "must be valid UTF-8");
+    }
+  }
+}
+
 }  // namespace
 
 absl::Status ValidateRecommendRequest(const v1::RecommendProtocolRequest& request) {
@@ -126,6 +171,11 @@ absl::Status ValidateRecommendRequest(const v1::RecommendProtocolRequest& reques
     ValidateProfile(request.profile(), violations);
   }
   ValidateScreening(request.screening(), violations);
+  ValidateClearances(request, violations);
+  if (!v1::GuardianConsent_IsValid(request.guardian_consent())) {
+    violations.Add("guardian_consent",
+                   absl::StrCat("unknown guardian consent ", request.guardian_consent()));
+  }
   return violations.ToStatus();
 }
 

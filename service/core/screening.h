@@ -1,5 +1,5 @@
-// What today's screening findings mean for the session (clinical.md, "Red
-// flags, contraindications, referral"). One table, so the rule for each
+// What today's screening findings mean for the session (red flags,
+// contraindications, referral: Batavia 2004; NCCIH). One table, so the rule for each
 // finding is in one place and each has a stable rule id and its card.
 #pragma once
 
@@ -22,6 +22,7 @@ struct ContraindicationRule {
   const char* rule_id;
   const char* summary;  // under 140 characters
   const char* detail;   // Markdown
+  const char* source;   // the published source
 };
 
 // Pain at check-in at or above this (NRS) means gentle work only.

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/dose.h"
+#include "core/technique.h"
 
 namespace scoliomassage::core {
 namespace {
@@ -17,24 +18,27 @@ v1::Side Opposite(v1::Side side) {
 }
 
 bool LeftOut(const v1::StepTemplate& step, const SessionChanges& changes) {
-  if (changes.leave_out_back && step.body_area() == v1::BODY_AREA_BACK) return true;
+  const bool over_spine =
+      step.body_area() == v1::BODY_AREA_BACK || step.body_area() == v1::BODY_AREA_NECK;
+  if (changes.leave_out_spine && over_spine) return true;
   if (changes.side_lying_only && step.body_area() == v1::BODY_AREA_ABDOMEN) return true;
   return false;
 }
 
-v1::Intensity Intensity(v1::Intensity catalog_intensity, const SessionChanges& changes) {
-  int level = catalog_intensity;
-  if (changes.lower_intensity) level = std::max<int>(v1::INTENSITY_LIGHT, level - 1);
-  return static_cast<v1::Intensity>(std::min<int>(level, changes.intensity_cap));
+v1::Intensity SteppedBack(v1::Intensity catalog_intensity, const SessionChanges& changes) {
+  if (!changes.lower_intensity) return catalog_intensity;
+  return static_cast<v1::Intensity>(std::max<int>(v1::INTENSITY_LIGHT, catalog_intensity - 1));
 }
 
-const char* IntensityWord(v1::Intensity intensity) {
-  switch (intensity) {
-    case v1::INTENSITY_LIGHT: return "light";
-    case v1::INTENSITY_MODERATE: return "moderate";
-    case v1::INTENSITY_DEEP: return "deep";
-    default: return "unspecified";
-  }
+// A loaded catalog codes every step; a Catalog built in code may not. Then
+// the text decides, and a text naming percussion or friction anywhere is
+// taken as that class, so a limit cannot miss it.
+v1::TechniqueClass CodedClass(const v1::StepTemplate& step) {
+  if (step.technique_class() != v1::TECHNIQUE_CLASS_UNSPECIFIED) return step.technique_class();
+  const unsigned named = TechniqueClassesNamed(step.technique());
+  if (Names(named, v1::TECHNIQUE_CLASS_TAPOTEMENT)) return v1::TECHNIQUE_CLASS_TAPOTEMENT;
+  if (Names(named, v1::TECHNIQUE_CLASS_FRICTION)) return v1::TECHNIQUE_CLASS_FRICTION;
+  return ClassFromText(step.technique()).value_or(v1::TECHNIQUE_CLASS_UNSPECIFIED);
 }
 
 }  // namespace
@@ -50,7 +54,12 @@ v1::Side ResolveSide(v1::CurveSide curve_side, v1::Side convex_side) {
 
 absl::StatusOr<std::vector<v1::Step>> PlanSteps(const v1::CatalogProtocol& protocol,
                                                 const SessionChanges& changes,
-                                                v1::Side convex_side, int total_minutes) {
+                                                v1::Side convex_side, int total_minutes,
+                                                std::vector<TechniqueChange>* technique_changes) {
+  std::vector<TechniqueLimit> limits = NeckLimits();
+  limits.insert(limits.end(), changes.limits.begin(), changes.limits.end());
+  std::vector<TechniqueChange> ignored;
+  std::vector<TechniqueChange>& changed = technique_changes ? *technique_changes : ignored;
   std::vector<const v1::StepTemplate*> kept;
   std::vector<uint32_t> weights;
   for (const auto& step : protocol.steps()) {
@@ -92,22 +101,23 @@ absl::StatusOr<std::vector<v1::Step>> PlanSteps(const v1::CatalogProtocol& proto
       step.set_ankle_roller(source.ankle_roller());
     }
     step.set_technique(source.technique());
-    step.set_intensity(Intensity(source.intensity(), changes));
+    step.set_technique_class(CodedClass(source));
+    step.set_intensity(SteppedBack(source.intensity(), changes));
     if (step.intensity() != source.intensity()) {
       absl::StrAppend(&changed_today, IntensityWord(source.intensity()), " pressure lowered to ",
-                      IntensityWord(step.intensity()), "; ");
+                      IntensityWord(step.intensity()), " (step back); ");
     }
     step.set_minutes(minutes[i]);
     step.set_focus_side(ResolveSide(source.curve_side(), convex_side));
     step.set_goal(source.goal());
-    if (changed_today.empty()) {
-      step.set_instructions(source.instructions());
-    } else {
+    step.set_instructions(source.instructions());
+    *step.mutable_muscles() = source.muscles();
+    ApplyLimits(limits, step, changed);
+    if (!changed_today.empty()) {
       changed_today.resize(changed_today.size() - 2);
       step.set_instructions(
-          absl::StrCat("Changed today: ", changed_today, ". ", source.instructions()));
+          absl::StrCat("Changed today: ", changed_today, ". ", step.instructions()));
     }
-    *step.mutable_muscles() = source.muscles();
     steps.push_back(std::move(step));
   }
   return steps;

@@ -29,7 +29,7 @@ std::string ProtocolText(const std::string& id, const std::string& region,
   title: "test"
   spine_region: SPINE_REGION_)", region, R"(
   curve_pattern: CURVE_PATTERN_)", pattern, R"(
-  source: "seed-massage-scoliosis.txt: Massage procedure"
+  source: "clinic practice description (expert opinion), test protocol" evidence_level: EVIDENCE_LEVEL_EXPERT_OPINION
   steps {
     body_area: BODY_AREA_LEGS
     position: POSITION_PRONE
@@ -156,8 +156,43 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // A missing field points at the protocol's own line.
         BrokenProtocolCase{"MissingSource",
-                           "  source: \"seed-massage-scoliosis.txt: Massage procedure\"\n", "",
+                           "source: \"clinic practice description (expert opinion), test protocol\"", "",
                            "source", 1},
+        BrokenProtocolCase{"SourceNamesAFile", "test protocol\"", "notes-v2.txt\"",
+                           "source: cite the publication, not a file", 7},
+        BrokenProtocolCase{"MissingEvidenceLevel", " evidence_level: EVIDENCE_LEVEL_EXPERT_OPINION", "",
+                           "evidence_level: required", 1},
+        // Coded techniques: the class must agree with the words.
+        BrokenProtocolCase{"TappingCodedAsKneading", "technique: \"kneading\"",
+                           "technique: \"kneading and tapping\" technique_class: TECHNIQUE_CLASS_PETRISSAGE",
+                           "steps[1].technique: breaks rule catalog.technique_matches_class: the text "
+                           "names TECHNIQUE_CLASS_TAPOTEMENT", 20},
+        BrokenProtocolCase{"TwoClassesUncoded", "technique: \"kneading\"",
+                           "technique: \"brisk kneading and tapping\"",
+                           "steps[1].technique: set technique_class: the text names several", 20},
+        BrokenProtocolCase{"UnknownTechniqueWord", "technique: \"stroking\"",
+                           "technique: \"reiki\"", "steps[0].technique: set technique_class", 12},
+        // The neck rules, for a clinic catalog that tries to break them.
+        BrokenProtocolCase{"TapotementOnCervicalBack", "technique: \"kneading\"",
+                           "technique: \"light tapping\" spine_region: SPINE_REGION_CERVICAL",
+                           "steps[1].technique: breaks rule neck.no_tapotement", 20},
+        BrokenProtocolCase{"DeepOnCervicothoracicBack",
+                           "technique: \"kneading\"\n    intensity: INTENSITY_MODERATE",
+                           "technique: \"kneading\"\n    intensity: INTENSITY_DEEP "
+                           "spine_region: SPINE_REGION_CERVICOTHORACIC",
+                           "steps[1].intensity: breaks rule neck.max_moderate", 21},
+        BrokenProtocolCase{"FrictionOnTheFrontOfTheNeck",
+                           "body_area: BODY_AREA_BACK\n    position: POSITION_PRONE\n    ankle_roller: true\n"
+                           "    technique: \"kneading\"",
+                           "body_area: BODY_AREA_NECK\n    position: POSITION_SUPINE\n\n"
+                           "    technique: \"friction\"",
+                           "steps[1].technique: breaks rule neck.no_friction_front_or_side", 20},
+        BrokenProtocolCase{"DeepOnTheNeck",
+                           "body_area: BODY_AREA_BACK\n    position: POSITION_PRONE\n    ankle_roller: true\n"
+                           "    technique: \"kneading\"\n    intensity: INTENSITY_MODERATE",
+                           "body_area: BODY_AREA_NECK\n    position: POSITION_SUPINE\n\n"
+                           "    technique: \"kneading\"\n    intensity: INTENSITY_DEEP",
+                           "steps[1].intensity: breaks rule neck.max_moderate", 21},
         BrokenProtocolCase{"VersionZero", "version: 1", "version: 0", "version", 3},
         BrokenProtocolCase{"IdWithCapitals", "id: \"lumbar-c-curve\"", "id: \"Lumbar C\"", "id", 2, "Lumbar C"},
         BrokenProtocolCase{"MissingRegion", "  spine_region: SPINE_REGION_LUMBAR\n", "",
@@ -184,7 +219,7 @@ TEST_F(CatalogFilesTest, WrongStepOrderIsRejected) {
   ASSERT_FALSE(catalog.ok());
   EXPECT_THAT(Message(catalog.status()), HasSubstr("order.textproto:17:"));
   EXPECT_THAT(Message(catalog.status()), HasSubstr("steps[1].body_area"));
-  EXPECT_THAT(Message(catalog.status()), HasSubstr("BACK steps come last"));
+  EXPECT_THAT(Message(catalog.status()), HasSubstr("then the front and side of the neck"));
 }
 
 TEST_F(CatalogFilesTest, NoStepsIsRejected) {
@@ -245,6 +280,43 @@ TEST_F(CatalogFilesTest, EveryProblemIsReportedAtOnce) {
   auto catalog = LoadCatalog(Write("two.textproto", text));
   ASSERT_FALSE(catalog.ok());
   EXPECT_THAT(Message(catalog.status()), HasSubstr("(2 problems)"));
+}
+
+// A clinic's cervical protocol written the old way: percussion and deep
+// friction on the neck, the scalenes as back work with friction. The folder
+// does not load, and each breach names the file, the line and the rule.
+TEST_F(CatalogFilesTest, ClinicCatalogBreakingTheNeckRulesDoesNotLoad) {
+  Write("a-lumbar.textproto", ProtocolText("lumbar-c-curve", "LUMBAR", "C_CURVE"));
+  Write("b-cervical.textproto", R"(protocols {
+  id: "clinic-cervical"
+  version: 4
+  spine_region: SPINE_REGION_CERVICAL
+  curve_pattern: CURVE_PATTERN_C_CURVE
+  source: "clinic practice description (expert opinion), Riverside clinic"
+  evidence_level: EVIDENCE_LEVEL_EXPERT_OPINION
+  steps { body_area: BODY_AREA_LEGS position: POSITION_PRONE technique: "stroking"
+          intensity: INTENSITY_LIGHT weight: 1 }
+  steps { body_area: BODY_AREA_BACK position: POSITION_PRONE
+          technique: "deep friction" intensity: INTENSITY_DEEP weight: 2 }
+  steps { body_area: BODY_AREA_BACK position: POSITION_PRONE
+          technique: "brisk tapping" technique_class: TECHNIQUE_CLASS_TAPOTEMENT
+          intensity: INTENSITY_MODERATE weight: 1 }
+  steps { body_area: BODY_AREA_NECK position: POSITION_SUPINE
+          technique: "friction of the scalenes" intensity: INTENSITY_LIGHT weight: 1 }
+}
+)");
+  auto catalog = LoadCatalog(dir_.string());
+  ASSERT_FALSE(catalog.ok());
+  EXPECT_EQ(catalog.status().code(), absl::StatusCode::kInvalidArgument);
+  const std::string message = Message(catalog.status());
+  EXPECT_THAT(message, HasSubstr("(3 problems)"));
+  EXPECT_THAT(message, HasSubstr("b-cervical.textproto:11:38: protocol \"clinic-cervical\": "
+                                 "steps[1].intensity: breaks rule neck.max_moderate"));
+  EXPECT_THAT(message, HasSubstr("b-cervical.textproto:13:38: protocol \"clinic-cervical\": "
+                                 "steps[2].technique_class: breaks rule neck.no_tapotement"));
+  EXPECT_THAT(message, HasSubstr("b-cervical.textproto:16:11: protocol \"clinic-cervical\": "
+                                 "steps[3].technique: breaks rule neck.no_friction_front_or_side"));
+  EXPECT_THAT(message, ::testing::Not(HasSubstr("a-lumbar")));
 }
 
 TEST_F(CatalogFilesTest, MissingPathIsNotFoundAndNamed) {

@@ -1,5 +1,6 @@
 // The default catalog shipped with the server: it loads, covers every region
-// and pattern, and follows the seed's protocol.
+// and pattern, and follows the clinic's described practice.
+#include <algorithm>
 #include <set>
 #include <string>
 
@@ -35,18 +36,69 @@ TEST(DefaultCatalogTest, HasOneProtocolPerRegionAndPattern) {
   }
 }
 
-TEST(DefaultCatalogTest, EveryProtocolCitesTheSeed) {
+TEST(DefaultCatalogTest, EveryProtocolCitesClinicPracticeAsExpertOpinion) {
   auto catalog = DefaultCatalog();
   ASSERT_NE(catalog, nullptr);
   for (const auto& protocol : catalog->protocols()) {
-    EXPECT_TRUE(absl::StrContains(protocol.source(), "seed-massage-scoliosis.txt: Massage procedure"))
+    EXPECT_TRUE(absl::StartsWith(protocol.source(), "clinic practice description (expert opinion)"))
         << protocol.id();
-    EXPECT_TRUE(absl::StrContains(protocol.source(), "clinical.md")) << protocol.id();
-    EXPECT_GE(protocol.version(), 1u);
+    EXPECT_EQ(protocol.evidence_level(), v1::EVIDENCE_LEVEL_EXPERT_OPINION) << protocol.id();
+    EXPECT_GE(protocol.version(), 2u) << "content changed: the version was raised";
+    std::string text = absl::AsciiStrToLower(protocol.DebugString());
+    for (const char* file : {".txt", ".md", "clinical", "seed", "shared/"}) {
+      EXPECT_FALSE(absl::StrContains(text, file)) << protocol.id() << " names " << file;
+    }
   }
 }
 
-TEST(DefaultCatalogTest, FollowsTheSeedsOrderPositionsAndStrokes) {
+TEST(DefaultCatalogTest, EveryStepIsCodedAndItsTextAgrees) {
+  auto catalog = DefaultCatalog();
+  ASSERT_NE(catalog, nullptr);
+  for (const auto& protocol : catalog->protocols()) {
+    for (const auto& step : protocol.steps()) {
+      SCOPED_TRACE(protocol.id() + ": " + step.technique());
+      EXPECT_NE(step.technique_class(), v1::TECHNIQUE_CLASS_UNSPECIFIED);
+      const bool percussion_words = absl::StrContains(step.technique(), "tapping");
+      EXPECT_EQ(percussion_words, step.technique_class() == v1::TECHNIQUE_CLASS_TAPOTEMENT);
+    }
+  }
+}
+
+// The neck rules (Yin 2014): cervical and cervicothoracic work never uses
+// percussion and never exceeds MODERATE; the front and side of the neck
+// (the scalenes) are BODY_AREA_NECK and get no friction.
+TEST(DefaultCatalogTest, NeckWorkFollowsTheNeckRules) {
+  auto catalog = DefaultCatalog();
+  ASSERT_NE(catalog, nullptr);
+  int neck_steps = 0;
+  for (const auto& protocol : catalog->protocols()) {
+    for (const auto& step : protocol.steps()) {
+      SCOPED_TRACE(protocol.id() + ": " + step.technique());
+      const auto region = step.spine_region() != v1::SPINE_REGION_UNSPECIFIED
+                              ? step.spine_region()
+                              : protocol.spine_region();
+      const bool scalenes = std::find(step.muscles().begin(), step.muscles().end(),
+                                      std::string("scalenes")) != step.muscles().end();
+      if (scalenes) {
+        EXPECT_EQ(step.body_area(), v1::BODY_AREA_NECK);
+      }
+      const bool neck = step.body_area() == v1::BODY_AREA_NECK ||
+                        (step.body_area() == v1::BODY_AREA_BACK &&
+                         (region == v1::SPINE_REGION_CERVICAL ||
+                          region == v1::SPINE_REGION_CERVICOTHORACIC));
+      if (!neck) continue;
+      ++neck_steps;
+      EXPECT_NE(step.technique_class(), v1::TECHNIQUE_CLASS_TAPOTEMENT);
+      EXPECT_LE(step.intensity(), v1::INTENSITY_MODERATE);
+      if (step.body_area() == v1::BODY_AREA_NECK) {
+        EXPECT_NE(step.technique_class(), v1::TECHNIQUE_CLASS_FRICTION);
+      }
+    }
+  }
+  EXPECT_GT(neck_steps, 20);
+}
+
+TEST(DefaultCatalogTest, FollowsTheClinicsOrderPositionsAndStrokes) {
   auto catalog = DefaultCatalog();
   ASSERT_NE(catalog, nullptr);
   for (const auto& protocol : catalog->protocols()) {
@@ -59,7 +111,8 @@ TEST(DefaultCatalogTest, FollowsTheSeedsOrderPositionsAndStrokes) {
     for (int i = 0; i < protocol.steps_size(); ++i) {
       const auto& step = protocol.steps(i);
       if (i >= 3) {
-        EXPECT_EQ(step.body_area(), v1::BODY_AREA_BACK) << "step " << i;
+        EXPECT_TRUE(step.body_area() == v1::BODY_AREA_BACK || step.body_area() == v1::BODY_AREA_NECK)
+            << "step " << i;
       }
       if (step.body_area() == v1::BODY_AREA_ABDOMEN) {
         EXPECT_EQ(step.position(), v1::POSITION_SUPINE);
@@ -69,12 +122,13 @@ TEST(DefaultCatalogTest, FollowsTheSeedsOrderPositionsAndStrokes) {
       } else {
         // Only the cervical scalenes are worked supine (front of the neck).
         EXPECT_EQ(protocol.spine_region(), v1::SPINE_REGION_CERVICAL) << "step " << i;
+        EXPECT_EQ(step.body_area(), v1::BODY_AREA_NECK) << "step " << i;
         EXPECT_EQ(step.intensity(), v1::INTENSITY_LIGHT);
       }
       if (step.curve_side() == v1::CURVE_SIDE_CONCAVE && step.goal() == "relax") seen_relax_concave = true;
-      if (step.curve_side() == v1::CURVE_SIDE_CONVEX && step.goal() == "tone") seen_tone_convex = true;
+      if (step.curve_side() == v1::CURVE_SIDE_CONVEX && step.goal() == "stimulate") seen_tone_convex = true;
       if (step.intensity() == v1::INTENSITY_DEEP) seen_deep = true;
-      if (step.body_area() == v1::BODY_AREA_BACK) {
+      if (step.body_area() == v1::BODY_AREA_BACK || step.body_area() == v1::BODY_AREA_NECK) {
         EXPECT_GT(step.muscles_size(), 0);
       }
     }
@@ -83,7 +137,10 @@ TEST(DefaultCatalogTest, FollowsTheSeedsOrderPositionsAndStrokes) {
     EXPECT_EQ(protocol.steps(3).intensity(), v1::INTENSITY_LIGHT);
     EXPECT_TRUE(seen_relax_concave);
     EXPECT_TRUE(seen_tone_convex);
-    EXPECT_TRUE(seen_deep);
+    // Neck work is never deep; the other regions go deeper later on.
+    const bool neck_region = protocol.spine_region() == v1::SPINE_REGION_CERVICAL ||
+                             protocol.spine_region() == v1::SPINE_REGION_CERVICOTHORACIC;
+    EXPECT_EQ(seen_deep, !neck_region);
   }
 }
 
@@ -110,7 +167,7 @@ TEST(DefaultCatalogTest, RegionsWorkTheirOwnMuscles) {
   auto back_muscles = [&](v1::SpineRegion region) {
     std::set<std::string> muscles;
     for (const auto& step : catalog->Find(region, v1::CURVE_PATTERN_C_CURVE)->steps()) {
-      if (step.body_area() == v1::BODY_AREA_BACK) muscles.insert(step.muscles().begin(), step.muscles().end());
+      if (step.body_area() != v1::BODY_AREA_LEGS) muscles.insert(step.muscles().begin(), step.muscles().end());
     }
     return muscles;
   };
@@ -137,7 +194,8 @@ TEST(DefaultCatalogTest, NeverClaimsToCorrectTheSpine) {
   ASSERT_NE(catalog, nullptr);
   for (const auto& protocol : catalog->protocols()) {
     std::string text = absl::AsciiStrToLower(protocol.DebugString());
-    for (const char* claim : {"straighten", "correct", "adjust the spine", "cure"}) {
+    for (const char* claim : {"straighten", "correct", "adjust the spine", "cure", "strengthen",
+                              "tone them", "weak muscles"}) {
       EXPECT_FALSE(absl::StrContains(text, claim)) << protocol.id() << " says " << claim;
     }
   }

@@ -27,7 +27,7 @@ constexpr char kTestCatalog[] = R"(
 protocols {
   id: "thoracic-c-curve"  version: 3  title: "Thoracic test"
   spine_region: SPINE_REGION_THORACIC  curve_pattern: CURVE_PATTERN_C_CURVE
-  source: "test source"
+  source: "test source" evidence_level: EVIDENCE_LEVEL_EXPERT_OPINION
   steps { body_area: BODY_AREA_LEGS position: POSITION_PRONE ankle_roller: true
           technique: "stroking" intensity: INTENSITY_LIGHT weight: 2 curve_side: CURVE_SIDE_BOTH }
   steps { body_area: BODY_AREA_HIPS position: POSITION_PRONE ankle_roller: true
@@ -49,7 +49,7 @@ protocols {
 protocols {
   id: "lumbar-back-only"  version: 1
   spine_region: SPINE_REGION_LUMBAR  curve_pattern: CURVE_PATTERN_C_CURVE
-  source: "test source"
+  source: "test source" evidence_level: EVIDENCE_LEVEL_EXPERT_OPINION
   steps { body_area: BODY_AREA_BACK position: POSITION_PRONE ankle_roller: true
           technique: "kneading" intensity: INTENSITY_MODERATE weight: 1 }
 }
@@ -76,7 +76,8 @@ v1::RecommendProtocolRequest BaseRequest() {
 }
 
 v1::Outcome Outcome(int session, int minutes, int pain_before, int pain_after,
-                    int adverse_events = 0) {
+                    int adverse_events = 0, v1::Severity severity = v1::SEVERITY_MILD,
+                    v1::AdverseEventType type = v1::ADVERSE_EVENT_TYPE_PROLONGED_SORENESS) {
   v1::Outcome outcome;
   outcome.set_name(absl::StrCat("outcomes/session-", session));
   outcome.set_session_number(session);
@@ -85,8 +86,8 @@ v1::Outcome Outcome(int session, int minutes, int pain_before, int pain_after,
   outcome.set_pain_after(pain_after);
   for (int i = 0; i < adverse_events; ++i) {
     auto* event = outcome.add_adverse_events();
-    event->set_type(v1::ADVERSE_EVENT_TYPE_PROLONGED_SORENESS);
-    event->set_severity(v1::SEVERITY_MILD);
+    event->set_type(type);
+    event->set_severity(severity);
   }
   return outcome;
 }
@@ -138,7 +139,7 @@ void ExpectWellFormedCards(const v1::RecommendProtocolResponse& response) {
       supportive_care = true;
       EXPECT_EQ(card.indicator(), v1::INDICATOR_INFO);
       EXPECT_THAT(card.summary(), ::testing::HasSubstr("does not correct the curve"));
-      EXPECT_THAT(card.source(), ::testing::HasSubstr("SOSORT 2016"));
+      EXPECT_THAT(card.source(), ::testing::HasSubstr("SOSORT guidelines"));
     }
   }
   EXPECT_TRUE(supportive_care);
@@ -191,21 +192,21 @@ std::vector<EngineCase> Cases() {
       {"Anticoagulants", With({v1::CONTRAINDICATION_ANTICOAGULANTS}), {},
        v1::DECISION_PROCEED_MODIFIED,
        {"LEGS PRONE roller LIGHT 2", "HIPS PRONE roller LIGHT 2", "ABDOMEN SUPINE - LIGHT 1",
-        "BACK PRONE roller LIGHT 2", "BACK PRONE roller MODERATE 4", "BACK PRONE roller MODERATE 2",
+        "BACK PRONE roller LIGHT 2", "BACK PRONE roller MODERATE 4", "BACK PRONE roller LIGHT 2",
         "BACK PRONE roller MODERATE 2"},
-       15, {"modify.anticoagulants"}, "start"},
+       15, {"modify.anticoagulants", "limits.technique_changed"}, "start"},
       {"BleedingDisorder", With({v1::CONTRAINDICATION_BLEEDING_DISORDER}), {},
        v1::DECISION_PROCEED_MODIFIED,
        {"LEGS PRONE roller LIGHT 2", "HIPS PRONE roller LIGHT 2", "ABDOMEN SUPINE - LIGHT 1",
-        "BACK PRONE roller LIGHT 2", "BACK PRONE roller MODERATE 4", "BACK PRONE roller MODERATE 2",
+        "BACK PRONE roller LIGHT 2", "BACK PRONE roller MODERATE 4", "BACK PRONE roller LIGHT 2",
         "BACK PRONE roller MODERATE 2"},
-       15, {"modify.bleeding_disorder"}, "start"},
+       15, {"modify.bleeding_disorder", "limits.technique_changed"}, "start"},
       {"SevereOsteoporosis", With({v1::CONTRAINDICATION_SEVERE_OSTEOPOROSIS}), {},
        v1::DECISION_PROCEED_MODIFIED,
        {"LEGS PRONE roller LIGHT 2", "HIPS PRONE roller LIGHT 2", "ABDOMEN SUPINE - LIGHT 1",
         "BACK PRONE roller LIGHT 2", "BACK PRONE roller LIGHT 4", "BACK PRONE roller LIGHT 2",
         "BACK PRONE roller LIGHT 2"},
-       15, {"modify.severe_osteoporosis"}, "start"},
+       15, {"modify.severe_osteoporosis", "limits.technique_changed"}, "start"},
       // The abdomen step is left out; its minute goes to the largest remainder.
       {"Pregnancy", With({v1::CONTRAINDICATION_PREGNANCY}), {}, v1::DECISION_PROCEED_MODIFIED,
        {"LEGS SIDE_LYING - LIGHT 2", "HIPS SIDE_LYING - LIGHT 2", "BACK SIDE_LYING - LIGHT 2",
@@ -232,16 +233,16 @@ std::vector<EngineCase> Cases() {
        {"LEGS PRONE roller LIGHT 2", "HIPS PRONE roller LIGHT 2", "ABDOMEN SUPINE - LIGHT 1",
         "BACK PRONE roller LIGHT 2", "BACK PRONE roller LIGHT 4", "BACK PRONE roller LIGHT 2",
         "BACK PRONE roller LIGHT 2"},
-       15, {"modify.high_pain"}, "start"},
+       15, {"modify.high_pain", "limits.technique_changed"}, "start"},
       {"PainSevenIsNotHigh", [](auto& r) { r.mutable_screening()->set_pain_nrs(7); }, {},
        v1::DECISION_PROCEED, kBaselineAt15, 15, {}, "start"},
       {"DuplicateFindingCountsOnce",
        With({v1::CONTRAINDICATION_ANTICOAGULANTS, v1::CONTRAINDICATION_ANTICOAGULANTS}), {},
        v1::DECISION_PROCEED_MODIFIED,
        {"LEGS PRONE roller LIGHT 2", "HIPS PRONE roller LIGHT 2", "ABDOMEN SUPINE - LIGHT 1",
-        "BACK PRONE roller LIGHT 2", "BACK PRONE roller MODERATE 4", "BACK PRONE roller MODERATE 2",
+        "BACK PRONE roller LIGHT 2", "BACK PRONE roller MODERATE 4", "BACK PRONE roller LIGHT 2",
         "BACK PRONE roller MODERATE 2"},
-       15, {"modify.anticoagulants"}, "start"},
+       15, {"modify.anticoagulants", "limits.technique_changed"}, "start"},
       // Dose from the host's session number with no history: the ladder.
       {"HostSessionFiveLadder", [](auto& r) { r.set_session_number(5); }, {},
        v1::DECISION_PROCEED,
@@ -267,13 +268,28 @@ std::vector<EngineCase> Cases() {
         "BACK PRONE roller LIGHT 3", "BACK PRONE roller MODERATE 5", "BACK PRONE roller DEEP 3",
         "BACK PRONE roller MODERATE 2"},
        20, {}, "advance"},
-      {"HoldFromHistory", nothing, History(5, Outcome(5, 25, 4, 4)), v1::DECISION_PROCEED,
+      // Tolerated (no event, pain not up) advances even without relief.
+      {"AdvanceWhenToleratedWithoutRelief", nothing, History(5, Outcome(5, 25, 4, 4)),
+       v1::DECISION_PROCEED,
+       {"LEGS PRONE roller LIGHT 4", "HIPS PRONE roller LIGHT 4", "ABDOMEN SUPINE - LIGHT 2",
+        "BACK PRONE roller LIGHT 4", "BACK PRONE roller MODERATE 8", "BACK PRONE roller DEEP 4",
+        "BACK PRONE roller MODERATE 4"},
+       30, {}, "advance"},
+      {"NoEarlyAdvanceWithoutMeaningfulRelief", nothing, History(2, Outcome(2, 15, 8, 7)),
+       v1::DECISION_PROCEED, kBaselineAt15, 15, {}, "hold"},
+      {"HoldAfterAMildEvent", nothing, History(5, Outcome(5, 25, 5, 3, 1)), v1::DECISION_PROCEED,
+       {"LEGS PRONE roller LIGHT 4", "HIPS PRONE roller LIGHT 3", "ABDOMEN SUPINE - LIGHT 2",
+        "BACK PRONE roller LIGHT 3", "BACK PRONE roller MODERATE 7", "BACK PRONE roller DEEP 3",
+        "BACK PRONE roller MODERATE 3"},
+       25, {}, "hold"},
+      {"HoldWhenPainRoseByOne", nothing, History(5, Outcome(5, 25, 4, 5)), v1::DECISION_PROCEED,
        {"LEGS PRONE roller LIGHT 4", "HIPS PRONE roller LIGHT 3", "ABDOMEN SUPINE - LIGHT 2",
         "BACK PRONE roller LIGHT 3", "BACK PRONE roller MODERATE 7", "BACK PRONE roller DEEP 3",
         "BACK PRONE roller MODERATE 3"},
        25, {}, "hold"},
       // An adverse event after 30 minutes: 25 minutes, each step one level lighter.
-      {"StepBackAfterAdverseEvent", nothing, History(6, Outcome(6, 30, 5, 3, 1)),
+      {"StepBackAfterAModerateEvent", nothing,
+       History(6, Outcome(6, 30, 5, 3, 1, v1::SEVERITY_MODERATE)),
        v1::DECISION_PROCEED_MODIFIED,
        {"LEGS PRONE roller LIGHT 4", "HIPS PRONE roller LIGHT 3", "ABDOMEN SUPINE - LIGHT 2",
         "BACK PRONE roller LIGHT 3", "BACK PRONE roller LIGHT 7", "BACK PRONE roller MODERATE 3",
@@ -304,7 +320,9 @@ std::vector<EngineCase> Cases() {
       {v1::CONTRAINDICATION_BOWEL_BLADDER_CHANGE, "screening.refer.bowel_bladder_change"},
       {v1::CONTRAINDICATION_SUSPECTED_FRACTURE, "screening.refer.suspected_fracture"},
       {v1::CONTRAINDICATION_MALIGNANCY_UNCLEARED, "screening.refer.malignancy_uncleared"},
-      {v1::CONTRAINDICATION_UNEXPLAINED_WEIGHT_LOSS, "screening.refer.unexplained_weight_loss"}};
+      {v1::CONTRAINDICATION_UNEXPLAINED_WEIGHT_LOSS, "screening.refer.unexplained_weight_loss"},
+      // Massage can dislodge a clot: refer for same-day assessment, not defer.
+      {v1::CONTRAINDICATION_SUSPECTED_DVT, "screening.refer.suspected_dvt"}};
   for (const auto& [finding, rule] : red_flags) {
     cases.push_back({absl::StrCat("Refer_", v1::Contraindication_Name(finding)), With({finding}),
                      {}, v1::DECISION_REFER, {}, 0, {rule}, ""});
@@ -313,7 +331,6 @@ std::vector<EngineCase> Cases() {
       {v1::CONTRAINDICATION_FEVER, "screening.defer.fever"},
       {v1::CONTRAINDICATION_ACUTE_INFECTION, "screening.defer.acute_infection"},
       {v1::CONTRAINDICATION_SKIN_LESION_AT_SITE, "screening.defer.skin_lesion_at_site"},
-      {v1::CONTRAINDICATION_SUSPECTED_DVT, "screening.defer.suspected_dvt"},
       {v1::CONTRAINDICATION_ACUTE_INFLAMMATION, "screening.defer.acute_inflammation"}};
   for (const auto& [finding, rule] : acute) {
     cases.push_back({absl::StrCat("Defer_", v1::Contraindication_Name(finding)), With({finding}),
@@ -435,10 +452,14 @@ TEST(EngineStepsTest, ChangedStepsSayWhatChangedInTheirInstructions) {
   AddFindings(request, {v1::CONTRAINDICATION_PREGNANCY, v1::CONTRAINDICATION_ANTICOAGULANTS});
   auto response = engine.Recommend(request, {});
   ASSERT_TRUE(response.ok());
+  // Deep friction under anticoagulants is replaced, not relabelled.
   const auto& friction = response->protocol().steps(4);
-  EXPECT_EQ(friction.technique(), "friction");
+  EXPECT_EQ(friction.technique(), "light effleurage");
+  EXPECT_EQ(friction.technique_class(), v1::TECHNIQUE_CLASS_EFFLEURAGE);
+  EXPECT_EQ(friction.intensity(), v1::INTENSITY_LIGHT);
   EXPECT_THAT(friction.instructions(), ::testing::HasSubstr("side-lying instead of prone"));
-  EXPECT_THAT(friction.instructions(), ::testing::HasSubstr("deep pressure lowered to moderate"));
+  EXPECT_THAT(friction.instructions(), ::testing::HasSubstr("anticoagulants"));
+  EXPECT_THAT(friction.instructions(), ::testing::Not(::testing::HasSubstr("friction")));
 }
 
 struct CurveCase {
@@ -472,7 +493,8 @@ TEST_P(EngineCurveTest, SeverityCards) {
   for (const auto& rule : test.present) EXPECT_TRUE(cards.count(rule)) << rule;
   for (const auto& rule : test.absent) EXPECT_FALSE(cards.count(rule)) << rule;
   for (const auto& card : response->cards()) {
-    if (card.rule_id().rfind("curve.", 0) == 0 && card.rule_id() != "curve.below_scoliosis_threshold") {
+    if (card.rule_id().rfind("curve.", 0) == 0 && card.rule_id() != "curve.below_scoliosis_threshold" &&
+        card.rule_id() != "curve.confirm_skeletal_maturity") {
       EXPECT_EQ(card.indicator(), v1::INDICATOR_WARNING) << card.rule_id();
     }
   }
@@ -485,13 +507,19 @@ INSTANTIATE_TEST_SUITE_P(
         CurveCase{"NoImaging", std::nullopt, 1, {"curve.no_imaging"}, {"curve.bracing_window"}},
         CurveCase{"BracingWindow", 30.0, 1, {"curve.bracing_window"}, {"curve.no_imaging", "curve.surgical_opinion"}},
         CurveCase{"BracingWindowLowEdge", 25.0, 0, {"curve.bracing_window"}, {}},
-        CurveCase{"BracingWindowHighEdge", 40.0, 2, {"curve.bracing_window"}, {}},
+        CurveCase{"BracingWindowAt40", 40.0, 2, {"curve.bracing_window"}, {}},
+        // The old gap: a growing patient at 41-44 degrees got no card.
+        CurveCase{"GrowingAt41", 41.0, 1, {"curve.bracing_window"}, {"curve.surgical_opinion"}},
+        CurveCase{"GrowingAt44", 44.0, 2, {"curve.bracing_window"}, {"curve.surgical_opinion"}},
+        CurveCase{"GrowingAt45BothCards", 45.0, 2, {"curve.bracing_window", "curve.surgical_opinion"}, {}},
+        CurveCase{"GrowingAt46SurgicalOnly", 46.0, 0, {"curve.surgical_opinion"}, {"curve.bracing_window"}},
         CurveCase{"BelowBracingWindow", 24.0, 1, {}, {"curve.bracing_window"}},
-        CurveCase{"AboveBracingWindow", 41.0, 1, {}, {"curve.bracing_window", "curve.surgical_opinion"}},
         CurveCase{"SkeletallyMature", 30.0, 3, {}, {"curve.bracing_window"}},
-        CurveCase{"RisserUnknown", 30.0, std::nullopt, {}, {"curve.bracing_window"}},
-        CurveCase{"SurgicalOpinion", 45.0, 4, {"curve.surgical_opinion"}, {"curve.bracing_window"}},
-        CurveCase{"JustBelowSurgical", 44.9, 4, {}, {"curve.surgical_opinion"}},
+        // Age 30 in the base request: no Risser grade means mature here.
+        CurveCase{"RisserUnknownAdult", 30.0, std::nullopt, {}, {"curve.bracing_window"}},
+        CurveCase{"AdultAt45NoSurgicalYet", 45.0, 4, {}, {"curve.surgical_opinion", "curve.bracing_window"}},
+        CurveCase{"AdultAt49", 49.9, 4, {}, {"curve.surgical_opinion"}},
+        CurveCase{"AdultSurgicalOpinionAt50", 50.0, 4, {"curve.surgical_opinion"}, {"curve.bracing_window"}},
         CurveCase{"BelowScoliosis", 8.0, 4, {"curve.below_scoliosis_threshold"}, {"curve.no_imaging"}}),
     [](const auto& info) { return std::string(info.param.name); });
 
@@ -512,8 +540,11 @@ TEST(EngineBasisTest, ExplainsTheInputsUsed) {
   EXPECT_EQ(response->protocol().total_minutes(), 20);
   EXPECT_THAT(basis.summary(), ::testing::HasSubstr("thoracic-c-curve v3"));
   bool dose_rule = false;
-  for (const auto& rule : basis.rules()) dose_rule |= rule.rule_id() == "dose.advance";
+  for (const auto& rule : basis.rules()) dose_rule |= rule.rule_id() == "dose.advance_tolerated";
   EXPECT_TRUE(dose_rule);
+  EXPECT_EQ(basis.dose_rule(), "dose.advance_tolerated");
+  EXPECT_EQ(basis.curve_severity(), "low (up to 20 degrees)");
+  EXPECT_THAT(basis.summary(), ::testing::HasSubstr("SOSORT low"));
 }
 
 TEST(EngineBasisTest, HostSessionNumberWins) {

@@ -33,6 +33,12 @@ v1::RecommendProtocolRequest ValidRequest() {
   screening->set_pain_nrs(4);
   screening->add_contraindications(v1::CONTRAINDICATION_PREGNANCY);
   screening->set_notes("Sore after school, \xc3\xa9t\xc3\xa9.");
+  request.set_guardian_consent(v1::GUARDIAN_CONSENT_GIVEN);
+  auto* clearance = request.add_clearances();
+  clearance->set_subject(v1::CLEARANCE_SUBJECT_ADVERSE_EVENT);
+  clearance->set_cleared_by("Dr M. Rivera, GP");
+  clearance->mutable_cleared_at()->set_seconds(1796000000);
+  clearance->set_note("Assessed after tingling in the left hand; no deficit.");
   return request;
 }
 
@@ -109,7 +115,20 @@ INSTANTIATE_TEST_SUITE_P(
         BadFieldCase{"NotesNotUtf8", [](auto& r) { r.mutable_screening()->set_notes("bad \xc3\x28 byte"); }, "screening.notes"},
         BadFieldCase{"NotesOverlongUtf8", [](auto& r) { r.mutable_screening()->set_notes("\xc0\xaf"); }, "screening.notes"},
         BadFieldCase{"NotesSurrogateUtf8", [](auto& r) { r.mutable_screening()->set_notes("\xed\xa0\x80"); }, "screening.notes"},
-        BadFieldCase{"NotesTruncatedUtf8", [](auto& r) { r.mutable_screening()->set_notes("\xe2\x82"); }, "screening.notes"}),
+        BadFieldCase{"NotesTruncatedUtf8", [](auto& r) { r.mutable_screening()->set_notes("\xe2\x82"); }, "screening.notes"},
+        // Clearances are clinical records: what, by whom and when are required.
+        BadFieldCase{"ClearanceSubjectMissing", [](auto& r) { r.mutable_clearances(0)->clear_subject(); }, "clearances[0].subject"},
+        BadFieldCase{"ClearanceSubjectUnknown", [](auto& r) { r.mutable_clearances(0)->set_subject(static_cast<v1::ClearanceSubject>(7)); }, "clearances[0].subject"},
+        BadFieldCase{"ClearedByMissing", [](auto& r) { r.mutable_clearances(0)->clear_cleared_by(); }, "clearances[0].cleared_by"},
+        BadFieldCase{"ClearedByTooLong", [](auto& r) { r.mutable_clearances(0)->set_cleared_by(std::string(129, 'x')); }, "clearances[0].cleared_by"},
+        BadFieldCase{"ClearedByNotUtf8", [](auto& r) { r.mutable_clearances(0)->set_cleared_by("Dr \xff"); }, "clearances[0].cleared_by"},
+        BadFieldCase{"ClearedAtMissing", [](auto& r) { r.mutable_clearances(0)->clear_cleared_at(); }, "clearances[0].cleared_at"},
+        BadFieldCase{"ClearedAtOutOfRange", [](auto& r) { r.mutable_clearances(0)->mutable_cleared_at()->set_seconds(253402300800); }, "clearances[0].cleared_at"},
+        BadFieldCase{"ClearedAtBadNanos", [](auto& r) { r.mutable_clearances(0)->mutable_cleared_at()->set_nanos(-1); }, "clearances[0].cleared_at"},
+        BadFieldCase{"ClearanceNoteTooLong", [](auto& r) { r.mutable_clearances(0)->set_note(std::string(1001, 'n')); }, "clearances[0].note"},
+        BadFieldCase{"SecondClearanceNamed", [](auto& r) { r.add_clearances()->set_cleared_by("x"); }, "clearances[1].subject"},
+        BadFieldCase{"TooManyClearances", [](auto& r) { for (int i = 0; i < 16; ++i) *r.add_clearances() = r.clearances(0); }, "clearances"},
+        BadFieldCase{"GuardianConsentUnknown", [](auto& r) { r.set_guardian_consent(static_cast<v1::GuardianConsent>(5)); }, "guardian_consent"}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(RecommendValidationTest, ReportsEveryBadFieldAtOnce) {
