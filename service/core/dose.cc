@@ -46,11 +46,7 @@ int LadderMinutes(int session_number) {
 bool MeaningfulFall(int before, int after) {
   const int fall = before - after;
   if (fall <= 0) return false;
-  const bool thirty_percent = fall >= kMeaningfulPainFallFraction * before;
-  // From a high baseline 2 points is under 30%, and the sources ask for a
-  // larger fall there (about 3 points from 8-10), so only 30% counts.
-  if (before >= kHighBaselinePain) return thirty_percent;
-  return fall >= kMeaningfulPainFallPoints || thirty_percent;
+  return fall >= kMeaningfulPainFallPoints || fall >= kMeaningfulPainFallFraction * before;
 }
 
 AdverseEventSummary SummarizeAdverseEvents(const v1::Outcome& outcome) {

@@ -108,9 +108,10 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(MeaningfulFallTest, TwoPointsOrThirtyPercent) {
   EXPECT_TRUE(MeaningfulFall(4, 2));
-  // Higher baselines need larger falls (Farrar 2001): 30%, 3 points.
-  EXPECT_FALSE(MeaningfulFall(10, 8));
-  EXPECT_FALSE(MeaningfulFall(8, 6));
+  // Either threshold is enough, whatever the baseline.
+  EXPECT_TRUE(MeaningfulFall(10, 8));
+  EXPECT_TRUE(MeaningfulFall(8, 6));
+  EXPECT_FALSE(MeaningfulFall(10, 9));
   EXPECT_TRUE(MeaningfulFall(8, 5));
   EXPECT_TRUE(MeaningfulFall(10, 7));
   EXPECT_TRUE(MeaningfulFall(7, 5));
