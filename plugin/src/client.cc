@@ -1,5 +1,6 @@
 #include "client.h"
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -149,6 +150,8 @@ void Client::AfterCall(const grpc::Status& status) {
 }
 
 void Client::DeliveryLoop() {
+  // Visible in ps/gdb and /proc (tests check that close leaves none).
+  pthread_setname_np(pthread_self(), "smp-outbox");
   std::chrono::milliseconds backoff = config_.outbox_retry;
   const std::chrono::milliseconds max_backoff = std::max(config_.outbox_retry, kMaxOutboxRetry);
   while (true) {

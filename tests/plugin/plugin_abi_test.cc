@@ -435,6 +435,74 @@ TEST(PluginOutbox, QueuesWhileDownAndKeepsRowsAcrossReopen) {
   EXPECT_EQ(smp_flush(reopened.handle, nullptr), SMP_UNAVAILABLE);
 }
 
+// How many of this process's threads are the plugin's delivery threads.
+int DeliveryThreads() {
+  int count = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::FILE* comm = std::fopen((task.path() / "comm").c_str(), "r");
+    if (comm == nullptr) continue;
+    char name[64] = {};
+    if (std::fgets(name, sizeof name, comm) != nullptr &&
+        std::string(name).rfind("smp-outbox", 0) == 0) {
+      ++count;
+    }
+    std::fclose(comm);
+  }
+  return count;
+}
+
+// Close while the delivery thread waits on a hung service: the request in
+// flight is cancelled (not waited for), the thread is joined, and the row
+// stays queued for the next client.
+TEST(PluginOutbox, CloseCancelsTheDeliveryInFlightAndJoinsTheThread) {
+  const std::string outbox = TempPath("close");
+  {
+    Client down;
+    ASSERT_EQ(smp_client_open(Config(ClosedPort(), 500, ",\"retries\":0,\"outboxPath\":\"" +
+                                                            outbox + "\"")
+                                  .c_str(),
+                              &down.handle),
+              SMP_OK);
+    Json response;
+    for (int i = 0; i < 2; ++i) {
+      ASSERT_EQ(smp_log_outcome(down.handle, OutcomeRequest("p-close", 2).c_str(),
+                                response.out()),
+                SMP_QUEUED);
+    }
+    EXPECT_EQ(DeliveryThreads(), 1);
+  }
+  EXPECT_EQ(DeliveryThreads(), 0);
+
+  SilentListener hung;
+  smp_client* client = nullptr;
+  ASSERT_EQ(smp_client_open(Config(hung.port(), 10000, ",\"outboxPath\":\"" + outbox + "\"")
+                                .c_str(),
+                            &client),
+            SMP_OK);
+  std::this_thread::sleep_for(milliseconds(300));  // the thread is now waiting on the first row
+  EXPECT_EQ(DeliveryThreads(), 1);
+  const auto started = Clock::now();
+  smp_client_close(client);
+  EXPECT_LT(Clock::now() - started, milliseconds(1000)) << "close waited for the deadline";
+  EXPECT_EQ(DeliveryThreads(), 0);
+
+  Client reopened;
+  ASSERT_EQ(smp_client_open(Config(ClosedPort(), 500, ",\"outboxPath\":\"" + outbox + "\"")
+                                .c_str(),
+                            &reopened.handle),
+            SMP_OK);
+  Json response;
+  EXPECT_EQ(smp_flush(reopened.handle, response.out()), SMP_UNAVAILABLE);
+  EXPECT_NE(response.str().find("\"pending\":2"), std::string::npos) << response.str();
+}
+
+// No outbox, no thread: a client that cannot queue costs the host nothing.
+TEST(PluginOutbox, ClientsWithoutAnOutboxHaveNoDeliveryThread) {
+  Client client;
+  ASSERT_EQ(smp_client_open(Config(ClosedPort(), 300).c_str(), &client.handle), SMP_OK);
+  EXPECT_EQ(DeliveryThreads(), 0);
+}
+
 TEST(PluginOutbox, UnwritableOutboxFailsAtOpen) {
   smp_client* client = nullptr;
   EXPECT_EQ(smp_client_open("{\"outboxPath\":\"/nonexistent-dir/outbox.db\"}", &client),
