@@ -1,7 +1,9 @@
 #include "client.h"
 
+#include <pthread.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <limits>
 #include <thread>
 
 #include <grpcpp/create_channel.h>
@@ -17,8 +19,6 @@ namespace {
 
 constexpr std::chrono::milliseconds kFirstRetryBackoff{50};
 constexpr std::chrono::milliseconds kMaxRetryBackoff{1000};
-// Enough to catch up after a short outage without making one host call slow.
-constexpr long kDeliveriesBeforeCall = 50;
 constexpr int kDefaultPageSize = 20;
 constexpr int kMaxPageSize = 100;
 
@@ -98,9 +98,148 @@ grpc::Status Client::Create(ClientConfig config, std::unique_ptr<Client>* out) {
   client->outcomes_ = v1::OutcomeService::NewStub(client->channel_);
   if (!c.outbox_path.empty()) {
     if (auto status = Outbox::Open(c.outbox_path, &client->outbox_); !status.ok()) return status;
+    // Started last: the thread uses everything above. Its first pass
+    // delivers what earlier runs left in the file.
+    client->owner_pid_ = ::getpid();
+    Client* self = client.get();
+    client->delivery_thread_ = std::make_unique<std::thread>([self] { self->DeliveryLoop(); });
   }
   *out = std::move(client);
   return grpc::Status::OK;
+}
+
+Client::~Client() {
+  if (!delivery_thread_) return;
+  if (::getpid() != owner_pid_) {
+    // A forked child: the thread exists only in the parent. Joining or
+    // detaching an id that is not ours is undefined; leave the object.
+    (void)delivery_thread_.release();
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    stopping_ = true;
+    // The row being sent stays in the file until acknowledged: cancelling
+    // loses nothing, and a resend carries the same request_id.
+    if (in_flight_ != nullptr) in_flight_->TryCancel();
+  }
+  wake_.notify_all();
+  delivery_thread_->join();
+}
+
+void Client::WakeDelivery() {
+  if (!delivery_thread_) return;
+  {
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    wake_requested_ = true;
+  }
+  wake_.notify_one();
+}
+
+void Client::AfterCall(const grpc::Status& status) {
+  if (!delivery_thread_ || ServiceUnreachable(status.error_code())) return;
+  {
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    // Only a thread waiting out an outage is woken: the service answered
+    // this call, so it is back. Rows kept for their own failure wait for
+    // the timer, so that they are not resent on every check-in.
+    if (!delivery_stopped_) return;
+    wake_requested_ = true;
+  }
+  wake_.notify_one();
+}
+
+void Client::DeliveryLoop() {
+  // Visible in ps/gdb and /proc (tests check that close leaves none).
+  pthread_setname_np(pthread_self(), "smp-outbox");
+  std::chrono::milliseconds backoff = config_.outbox_retry;
+  const std::chrono::milliseconds max_backoff = std::max(config_.outbox_retry, kMaxOutboxRetry);
+  while (true) {
+    const PassResult pass = DeliveryPass();
+    if (pass == PassResult::kStopped) {
+      {
+        std::lock_guard<std::mutex> lock(wake_mutex_);
+        if (stopping_) return;
+        delivery_stopped_ = true;
+      }
+      WaitOutOutage(backoff);
+      backoff = std::min(backoff * 2, max_backoff);
+      std::lock_guard<std::mutex> lock(wake_mutex_);
+      if (stopping_) return;
+      delivery_stopped_ = false;
+      continue;
+    }
+    std::chrono::milliseconds wait = kMaxOutboxRetry;
+    if (pass == PassResult::kAllThrough) {
+      backoff = config_.outbox_retry;
+    } else {
+      wait = backoff;
+      backoff = std::min(backoff * 2, max_backoff);
+    }
+    std::unique_lock<std::mutex> lock(wake_mutex_);
+    // A wake-up that came during the pass is not lost: the flag stays set.
+    wake_.wait_for(lock, wait, [this] { return stopping_ || wake_requested_; });
+    if (stopping_) return;
+    wake_requested_ = false;
+  }
+}
+
+void Client::WaitOutOutage(std::chrono::milliseconds backoff) {
+  // Not a plain sleep: a sync gRPC channel makes progress (connects) only
+  // while some thread polls it, and while the service is down no host call
+  // does. Waiting on the channel's state drives the reconnection, so the
+  // service coming back ends the wait at once (READY). Slices keep close,
+  // a wake-up or a host call that reached the service within ~100 ms.
+  constexpr std::chrono::milliseconds kSlice{100};
+  const auto until = std::chrono::steady_clock::now() + backoff;
+  grpc_connectivity_state state = channel_->GetState(/*try_to_connect=*/true);
+  while (state != GRPC_CHANNEL_READY) {
+    {
+      std::lock_guard<std::mutex> lock(wake_mutex_);
+      if (stopping_) return;
+      if (wake_requested_) {
+        wake_requested_ = false;
+        return;
+      }
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= until) return;
+    const auto slice = std::min<std::chrono::steady_clock::duration>(until - now, kSlice);
+    if (channel_->WaitForStateChange(state, Clock::now() + slice)) {
+      state = channel_->GetState(/*try_to_connect=*/true);
+    }
+  }
+}
+
+Client::PassResult Client::DeliveryPass() {
+  long long after_sequence = 0;
+  PassResult result = PassResult::kAllThrough;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(wake_mutex_);
+      if (stopping_) return result;
+    }
+    // One row at a time, read under the lock: a row smp_flush delivered
+    // meanwhile is gone from the file, so it is never sent twice from here.
+    std::lock_guard<std::timed_mutex> delivering(delivery_mutex_);
+    std::vector<QueuedRequest> next;
+    if (auto status = outbox_->Pending(after_sequence, 1, &next); !status.ok()) {
+      return PassResult::kStopped;
+    }
+    if (next.empty()) return result;
+    after_sequence = next.front().sequence;
+    grpc::Status failure;
+    switch (DeliverRow(next.front(), DeadlineFromNow(), /*cancellable=*/true, &failure)) {
+      case RowResult::kDelivered:
+      case RowResult::kRejected:
+        break;
+      case RowResult::kKept:
+        result = PassResult::kSomeKept;
+        break;
+      case RowResult::kStop:
+        return PassResult::kStopped;
+    }
+  }
 }
 
 void Client::PrepareContext(grpc::ClientContext* context, Clock::time_point deadline) const {
@@ -128,77 +267,96 @@ grpc::Status Client::WithRetries(Clock::time_point deadline, Attempt&& attempt) 
   }
 }
 
-void Client::DeliverQueuedBeforeCall(Clock::time_point deadline) {
-  if (!outbox_ || !outbox_->MaybeHasPending()) return;
-  // Another thread is already delivering: do not queue up behind it.
-  std::unique_lock<std::mutex> lock(delivery_mutex_, std::try_to_lock);
-  if (!lock.owns_lock()) return;
-  long delivered = 0;
-  // A failure here is not this call's failure; the rows stay queued.
-  (void)DeliverQueued(deadline, kDeliveriesBeforeCall, &delivered);
+Client::RowResult Client::DeliverRow(const QueuedRequest& queued, Clock::time_point deadline,
+                                     bool cancellable, grpc::Status* status) {
+  v1::LogOutcomeRequest request;
+  if (!request.ParseFromString(queued.payload)) {
+    if (auto marked = outbox_->MarkRejected(queued.request_id, SMP_DATA_LOSS,
+                                            "the queued request cannot be decoded");
+        !marked.ok()) {
+      *status = marked;
+      return RowResult::kStop;
+    }
+    return RowResult::kRejected;
+  }
+  grpc::ClientContext context;
+  PrepareContext(&context, deadline);
+  if (cancellable) {
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    if (stopping_) {
+      *status = grpc::Status(grpc::StatusCode::CANCELLED, "the client is closing");
+      return RowResult::kStop;
+    }
+    in_flight_ = &context;
+  }
+  v1::Outcome stored;
+  // One attempt per row: a service that is down stops the whole run.
+  const grpc::Status sent = outcomes_->LogOutcome(&context, request, &stored);
+  if (cancellable) {
+    std::lock_guard<std::mutex> lock(wake_mutex_);
+    in_flight_ = nullptr;
+  }
+  if (sent.ok()) {
+    // Deleted only now that the service has it. A crash (or a close) before
+    // the delete resends the same request_id, which the service answers from
+    // its record: exactly once.
+    if (auto deleted = outbox_->MarkDelivered(queued.request_id); !deleted.ok()) {
+      *status = deleted;
+      return RowResult::kStop;
+    }
+    return RowResult::kDelivered;
+  }
+  *status = sent;
+  switch (ClassifyDeliveryFailure(sent.error_code())) {
+    case DeliveryFailure::kStopAll:
+      return RowResult::kStop;
+    case DeliveryFailure::kRejectForGood:
+      if (auto marked = outbox_->MarkRejected(queued.request_id, sent.error_code(),
+                                              DescribeStatus(sent));
+          !marked.ok()) {
+        *status = marked;
+        return RowResult::kStop;
+      }
+      return RowResult::kRejected;
+    case DeliveryFailure::kRetryLater:
+      if (auto marked = outbox_->MarkAttempt(queued.request_id, sent.error_code(),
+                                             DescribeStatus(sent));
+          !marked.ok()) {
+        *status = marked;
+        return RowResult::kStop;
+      }
+      return RowResult::kKept;
+  }
+  return RowResult::kKept;
 }
 
-grpc::Status Client::DeliverQueued(Clock::time_point deadline, long limit, long* delivered) {
-  long tried = 0;
+grpc::Status Client::DeliverQueued(Clock::time_point deadline, long* delivered) {
   long long after_sequence = 0;
   grpc::Status first_kept_failure;  // a kRetryLater failure, reported at the end
-  while (tried < limit) {
+  while (true) {
     std::vector<QueuedRequest> batch;
-    if (auto status = outbox_->Pending(after_sequence,
-                                       static_cast<int>(std::min(limit - tried, 100L)), &batch);
-        !status.ok()) {
+    if (auto status = outbox_->Pending(after_sequence, 100, &batch); !status.ok()) {
       return status;
     }
     if (batch.empty()) break;
     for (const QueuedRequest& queued : batch) {
-      ++tried;
       after_sequence = queued.sequence;
-      v1::LogOutcomeRequest request;
-      if (!request.ParseFromString(queued.payload)) {
-        if (auto status = outbox_->MarkRejected(queued.request_id, SMP_DATA_LOSS,
-                                                "the queued request cannot be decoded");
-            !status.ok()) {
-          return status;
-        }
-        continue;
-      }
       if (Clock::now() >= deadline) {
         return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
                             "deadline reached while delivering the outbox");
       }
-      // One attempt per row: a service that is down stops the whole run.
-      grpc::ClientContext context;
-      PrepareContext(&context, deadline);
-      v1::Outcome stored;
-      const grpc::Status status = outcomes_->LogOutcome(&context, request, &stored);
-      if (status.ok()) {
-        // Deleted only now that the service has it. A crash before the delete
-        // resends the same request_id, which the service answers from its
-        // record: exactly once.
-        if (auto deleted = outbox_->MarkDelivered(queued.request_id); !deleted.ok()) {
-          return deleted;
-        }
-        ++*delivered;
-        continue;
-      }
-      switch (ClassifyDeliveryFailure(status.error_code())) {
-        case DeliveryFailure::kStopAll:
-          return status;
-        case DeliveryFailure::kRejectForGood:
-          if (auto marked = outbox_->MarkRejected(queued.request_id, status.error_code(),
-                                                  DescribeStatus(status));
-              !marked.ok()) {
-            return marked;
-          }
+      grpc::Status failure;
+      switch (DeliverRow(queued, deadline, /*cancellable=*/false, &failure)) {
+        case RowResult::kDelivered:
+          ++*delivered;
           break;
-        case DeliveryFailure::kRetryLater:
-          if (auto marked = outbox_->MarkAttempt(queued.request_id, status.error_code(),
-                                                 DescribeStatus(status));
-              !marked.ok()) {
-            return marked;
-          }
-          if (first_kept_failure.ok()) first_kept_failure = status;
+        case RowResult::kRejected:
           break;
+        case RowResult::kKept:
+          if (first_kept_failure.ok()) first_kept_failure = failure;
+          break;
+        case RowResult::kStop:
+          return failure;
       }
     }
   }
@@ -212,9 +370,14 @@ grpc::Status Client::Flush(FlushReport* report) {
   }
   const Clock::time_point deadline = DeadlineFromNow();
   grpc::Status stopped_by;
-  {
-    std::lock_guard<std::mutex> lock(delivery_mutex_);
-    stopped_by = DeliverQueued(deadline, std::numeric_limits<long>::max(), &report->delivered);
+  // The delivery thread holds the lock for one row at most.
+  std::unique_lock<std::timed_mutex> lock(delivery_mutex_, std::defer_lock);
+  if (lock.try_lock_until(deadline)) {
+    stopped_by = DeliverQueued(deadline, &report->delivered);
+    lock.unlock();
+  } else {
+    stopped_by = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                              "the background delivery kept the outbox busy until the deadline");
   }
   if (auto status = outbox_->Counts(&report->pending, &report->rejected); !status.ok()) {
     return status;
@@ -228,11 +391,11 @@ grpc::Status Client::Flush(FlushReport* report) {
 
 grpc::Status Client::RecommendProtocol(const v1::RecommendProtocolRequest& request,
                                        v1::RecommendProtocolResponse* response) {
-  const Clock::time_point deadline = DeadlineFromNow();
-  DeliverQueuedBeforeCall(deadline);
-  return WithRetries(deadline, [&](grpc::ClientContext* context) {
+  grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
     return protocols_->RecommendProtocol(context, request, response);
   });
+  AfterCall(status);
+  return status;
 }
 
 grpc::Status Client::LogOutcome(v1::LogOutcomeRequest* request, v1::Outcome* response,
@@ -241,11 +404,10 @@ grpc::Status Client::LogOutcome(v1::LogOutcomeRequest* request, v1::Outcome* res
   // Chosen once, before the first attempt, so that every retry and every
   // outbox delivery carries the same id.
   if (request->request_id().empty()) request->set_request_id(NewRequestId());
-  const Clock::time_point deadline = DeadlineFromNow();
-  DeliverQueuedBeforeCall(deadline);
-  grpc::Status status = WithRetries(deadline, [&](grpc::ClientContext* context) {
+  grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
     return outcomes_->LogOutcome(context, *request, response);
   });
+  AfterCall(status);
   if (status.ok() || !outbox_ || !ServiceUnreachable(status.error_code())) return status;
 
   std::string payload;
@@ -259,24 +421,25 @@ grpc::Status Client::LogOutcome(v1::LogOutcomeRequest* request, v1::Outcome* res
                             stored.error_message());
   }
   *queued = true;
+  WakeDelivery();
   return status;
 }
 
 grpc::Status Client::AmendOutcome(v1::AmendOutcomeRequest* request, v1::Outcome* response) {
   if (request->request_id().empty()) request->set_request_id(NewRequestId());
-  const Clock::time_point deadline = DeadlineFromNow();
-  DeliverQueuedBeforeCall(deadline);
-  return WithRetries(deadline, [&](grpc::ClientContext* context) {
+  grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
     return outcomes_->AmendOutcome(context, *request, response);
   });
+  AfterCall(status);
+  return status;
 }
 
 grpc::Status Client::GetOutcome(const v1::GetOutcomeRequest& request, v1::Outcome* response) {
-  const Clock::time_point deadline = DeadlineFromNow();
-  DeliverQueuedBeforeCall(deadline);
-  return WithRetries(deadline, [&](grpc::ClientContext* context) {
+  grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
     return outcomes_->GetOutcome(context, request, response);
   });
+  AfterCall(status);
+  return status;
 }
 
 grpc::Status Client::ListOutcomes(v1::ListOutcomesRequest* request,
@@ -284,12 +447,13 @@ grpc::Status Client::ListOutcomes(v1::ListOutcomesRequest* request,
   // The host's view is a bounded page, whatever the host asks for.
   if (request->page_size() < 1) request->set_page_size(kDefaultPageSize);
   if (request->page_size() > kMaxPageSize) request->set_page_size(kMaxPageSize);
-  const Clock::time_point deadline = DeadlineFromNow();
-  // Delivering first lets the history show outcomes queued while offline.
-  DeliverQueuedBeforeCall(deadline);
-  return WithRetries(deadline, [&](grpc::ClientContext* context) {
+  // Outcomes still in the outbox are not in the history yet; the delivery
+  // thread sends them as soon as the service is reachable (smp_flush forces).
+  grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
     return outcomes_->ListOutcomes(context, *request, response);
   });
+  AfterCall(status);
+  return status;
 }
 
 }  // namespace scoliomassage::plugin

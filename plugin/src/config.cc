@@ -1,6 +1,12 @@
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -92,7 +98,74 @@ grpc::Status ParseTls(const Value& value, TlsConfig* tls) {
   return grpc::Status::OK;
 }
 
+bool StartsWith(const std::string& text, const char* prefix) {
+  return text.compare(0, std::strlen(prefix), prefix) == 0;
+}
+
+// One host, without port or brackets.
+bool IsLoopbackHost(std::string host) {
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  }
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return true;
+    return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
+  }
+  return false;
+}
+
+// "host", "host:port", "[v6]", "[v6]:port" or a bare v6 literal.
+bool IsLoopbackHostPort(const std::string& address) {
+  if (address.empty()) return false;
+  if (address.front() == '[') {
+    const auto close = address.find(']');
+    if (close == std::string::npos) return false;
+    const std::string rest = address.substr(close + 1);
+    if (!rest.empty() && rest.front() != ':') return false;
+    return IsLoopbackHost(address.substr(1, close - 1));
+  }
+  const auto colon = address.find(':');
+  if (colon == std::string::npos) return IsLoopbackHost(address);
+  if (address.find(':', colon + 1) != std::string::npos) return IsLoopbackHost(address);
+  return IsLoopbackHost(address.substr(0, colon));
+}
+
+// "ipv4:a:p,b:p" and "ipv6:[a]:p,...": every address must be loopback.
+bool AllLoopback(const std::string& list) {
+  if (list.empty()) return false;
+  std::size_t start = 0;
+  while (true) {
+    const auto comma = list.find(',', start);
+    if (!IsLoopbackHostPort(list.substr(start, comma - start))) return false;
+    if (comma == std::string::npos) return true;
+    start = comma + 1;
+  }
+}
+
 }  // namespace
+
+bool IsLoopbackTarget(const std::string& target) {
+  if (StartsWith(target, "unix:") || StartsWith(target, "unix-abstract:")) return true;
+  if (StartsWith(target, "ipv4:") || StartsWith(target, "ipv6:")) {
+    return AllLoopback(target.substr(5));
+  }
+  if (StartsWith(target, "dns:")) {
+    std::string rest = target.substr(4);
+    if (StartsWith(rest, "//")) {
+      // dns://AUTHORITY/name asks that DNS server, which could answer
+      // anything even for "localhost": only an empty authority is trusted.
+      if (!StartsWith(rest, "///")) return false;
+      rest = rest.substr(3);
+    }
+    return IsLoopbackHostPort(rest);
+  }
+  return IsLoopbackHostPort(target);
+}
 
 grpc::Status ParseClientConfig(const char* json, ClientConfig* config) {
   // Struct keeps every key, so unknown ones can be named in the error.
@@ -120,10 +193,23 @@ grpc::Status ParseClientConfig(const char* json, ClientConfig* config) {
       status = ParseTls(value, &*config->tls);
     } else if (key == "outboxPath" || key == "outbox_path") {
       status = ReadString(key, value, &config->outbox_path);
+    } else if (key == "outboxRetryMs" || key == "outbox_retry_ms") {
+      status = ReadInt(key, value, 10, 3600000, &number);
+      config->outbox_retry = std::chrono::milliseconds(number);
     } else {
       return Invalid("unknown key '" + key + "'");
     }
     if (!status.ok()) return status;
+  }
+  // Without TLS the token is a plain HTTP/2 header: anyone on the path can
+  // read it and act as this clinic. Only this machine's own loopback is
+  // trusted with that (issue 18).
+  if (!config->token.empty() && !config->tls && !IsLoopbackTarget(config->target)) {
+    return Invalid("refusing to send the token in clear text to '" + config->target +
+                   "': without \"tls\" a token may only go to a loopback target "
+                   "(127.0.0.0/8, ::1, localhost) or a unix socket; add \"tls\" "
+                   "(e.g. {\"tls\":{\"rootCaFile\":\"/etc/clinic/ca.pem\"}}) or use a "
+                   "loopback target");
   }
   return grpc::Status::OK;
 }

@@ -107,7 +107,6 @@ grpc::Status Outbox::Enqueue(const std::string& request_id, const std::string& p
   insert.BindText(1, request_id);
   insert.BindBlob(2, payload);
   if (sqlite3_step(insert.get()) != SQLITE_DONE) return SqliteError(db_, "insert");
-  maybe_pending_.store(true, std::memory_order_relaxed);
   return grpc::Status::OK;
 }
 
@@ -126,9 +125,6 @@ grpc::Status Outbox::Pending(long long after_sequence, int limit,
                     select.ColumnBytes(2)});
   }
   if (step != SQLITE_DONE) return SqliteError(db_, "select");
-  if (out->empty() && after_sequence == 0) {
-    maybe_pending_.store(false, std::memory_order_relaxed);
-  }
   return grpc::Status::OK;
 }
 

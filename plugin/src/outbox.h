@@ -2,7 +2,6 @@
 // local SQLite file until the service acknowledges them.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,18 +47,12 @@ class Outbox {
   grpc::Status MarkAttempt(const std::string& request_id, int code, const std::string& error);
   grpc::Status Counts(long* pending, std::vector<RejectedRequest>* rejected);
 
-  // A cheap hint that lets calls skip the flush when nothing is queued.
-  // Another process writing the same file is only seen at the next open or
-  // flush, which is fine: its own calls deliver its rows.
-  bool MaybeHasPending() const { return maybe_pending_.load(std::memory_order_relaxed); }
-
  private:
   explicit Outbox(sqlite3* db) : db_(db) {}
   grpc::Status Execute(const char* sql);
 
   sqlite3* db_;
   std::mutex mutex_;  // one statement sequence at a time on the connection
-  std::atomic<bool> maybe_pending_{true};
 };
 
 }  // namespace scoliomassage::plugin

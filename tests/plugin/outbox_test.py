@@ -6,7 +6,9 @@ and arrive exactly once when the service is back.
     outbox_test.py --server PATH/scoliomassaged --host PATH/plugin_call_host
 
 Each "host process" is a fresh plugin_call_host run (one client, some calls,
-exit), so nothing survives between them but the outbox file. Counts come
+exit), so nothing survives between them but the outbox file. A host's
+delivery thread starts delivering at open, so a flush may find that some rows
+are already gone; the counts that matter come from the service. Counts come
 from the service itself (smp_patient_history). Prints the counts and exits
 non-zero on any mismatch.
 """
@@ -46,11 +48,14 @@ class Host:
         self.binary = binary
         self.outbox = outbox
 
-    def run(self, target, function, *requests, outbox=True):
-        config = {"target": target, "deadlineMs": 3000, "retries": 1}
+    def run(self, target, function, *requests, outbox=True, config=None):
+        config = dict({"target": target, "deadlineMs": 3000, "retries": 1}, **(config or {}))
         if outbox:
             config["outboxPath"] = self.outbox
-        args = [self.binary, json.dumps(config), function] + [json.dumps(r) for r in requests]
+        # "sleep:MS" pauses the host with its client open (plugin_call_host).
+        args = [self.binary, json.dumps(config), function] + [
+            r if isinstance(r, str) and r.startswith("sleep:") else json.dumps(r)
+            for r in requests]
         result = subprocess.run(args, capture_output=True, text=True, timeout=120)
         if result.returncode != 0:
             raise RuntimeError(f"host failed ({result.returncode}): {result.stdout}{result.stderr}")
@@ -140,10 +145,13 @@ def main():
         expect(reply["code"] == SMP_UNAVAILABLE and reply["response"]["pending"] == 5,
                "a new host process still finds 5 pending while the service is down")
 
-        # 2. The service is back; a restarted host's next call delivers them.
+        # 2. The service is back; a restarted host's delivery thread delivers
+        # them in the background (a host process that opens the outbox and
+        # waits a little, as a host's session would).
         with Server(options.server, database) as server:
-            names = host.history(server.target, patient_a, outbox=True)
-            expect(len(names) == 5, f"the first call after the outage delivered them: "
+            host.run(server.target, "history", {"filter": {"patientId": patient_a}}, "sleep:1000")
+            names = host.history(server.target, patient_a)
+            expect(len(names) == 5, f"a restarted host delivered them in the background: "
                                     f"history shows {len(names)} of 5")
             reply = flush(host, server.target)
             expect(reply["code"] == SMP_OK and reply["response"]["delivered"] == 0
@@ -157,8 +165,10 @@ def main():
         # 4. Back again: smp_flush delivers them explicitly.
         with Server(options.server, database) as server:
             reply = flush(host, server.target)
-            expect(reply["code"] == SMP_OK and reply["response"]["delivered"] == 3
-                   and reply["response"]["pending"] == 0, "smp_flush delivered all 3")
+            # The restarted host's delivery thread may have sent some before
+            # the flush got to them; either way none is left.
+            expect(reply["code"] == SMP_OK and reply["response"]["delivered"] <= 3
+                   and reply["response"]["pending"] == 0, "smp_flush delivered the 3")
             expect(len(host.history(server.target, patient_b)) == 3, "patient B has 3 outcomes")
 
             # 5. A host that died after the service acknowledged but before
@@ -166,7 +176,7 @@ def main():
             # them again must not store them again.
             copy_outbox(snapshot, outbox)
             reply = flush(host, server.target)
-            expect(reply["code"] == SMP_OK and reply["response"]["delivered"] == 3,
+            expect(reply["code"] == SMP_OK and reply["response"]["pending"] == 0,
                    "the stale outbox is delivered again (same request ids)")
             stored_b = host.history(server.target, patient_b)
             expect(len(stored_b) == 3, f"still exactly 3 outcomes for B, not {len(stored_b)}")
@@ -181,7 +191,7 @@ def main():
             reply = flush(host, server.target)
             response = reply["response"] or {}
             rejected = response.get("rejectedOutcomes", [])
-            expect(response.get("delivered") == 1 and response.get("rejected") == 1,
+            expect(response.get("delivered", -1) <= 1 and response.get("rejected") == 1,
                    "one delivered, one rejected")
             expect(reply["code"] == SMP_OK and response.get("pending") == 0,
                    "the outbox is empty but for the rejected one")

@@ -199,7 +199,8 @@ TEST(PluginConfig, AcceptsEveryDocumentedKey) {
   const std::string outbox = TempPath("config");
   Client client;
   EXPECT_EQ(smp_client_open(("{\"target\":\"127.0.0.1:1\",\"deadlineMs\":1500,\"retries\":0,"
-                             "\"token\":\"secret\",\"outboxPath\":\"" + outbox + "\"}")
+                             "\"token\":\"secret\",\"outboxPath\":\"" + outbox +
+                             "\",\"outboxRetryMs\":250}")
                                 .c_str(),
                             &client.handle),
             SMP_OK)
@@ -227,6 +228,7 @@ TEST(PluginConfig, RejectsUnknownKeysAndBadValuesNamingTheKey) {
       {"{\"target\":\"\"}", "target"},
       {"{\"target\":7}", "target"},
       {"{\"tls\":true}", "tls"},
+      {"{\"outboxRetryMs\":5}", "outboxRetryMs"},
       {"{\"target\":", "JSON"},
       {"[1,2]", "JSON"},
       {"", "JSON"},
@@ -238,6 +240,52 @@ TEST(PluginConfig, RejectsUnknownKeysAndBadValuesNamingTheKey) {
     EXPECT_NE(std::string(smp_last_error()).find(c.must_mention), std::string::npos)
         << c.config << " -> " << smp_last_error();
     smp_client_close(client);
+  }
+}
+
+// Issue 18: a bearer token never travels in clear text off this machine.
+// Refused at open, before a channel exists, so nothing is ever sent.
+TEST(PluginConfig, RefusesATokenInClearTextToATargetOffLoopback) {
+  for (const char* target :
+       {"192.0.2.10:50051", "scoliomassage.example:50051", "dns:///scoliomassage.example:443",
+        "dns://127.0.0.1/localhost:50051", "ipv4:127.0.0.1:1,192.0.2.10:1",
+        "[2001:db8::1]:50051", "128.0.0.1:50051", "127.0.0.1.example:50051",
+        "localhost.example:50051", "ipv6:[2001:db8::1]:1", "vsock:3:50051"}) {
+    smp_client* client = nullptr;
+    const std::string config =
+        std::string("{\"target\":\"") + target + "\",\"token\":\"secret\"}";
+    EXPECT_EQ(smp_client_open(config.c_str(), &client), SMP_INVALID_ARGUMENT) << target;
+    EXPECT_EQ(client, nullptr);
+    const std::string error = smp_last_error();
+    EXPECT_NE(error.find("refusing to send the token in clear text"), std::string::npos)
+        << target << " -> " << error;
+    EXPECT_NE(error.find(target), std::string::npos) << error;
+    EXPECT_NE(error.find("\"tls\""), std::string::npos) << error;
+    EXPECT_NE(error.find("loopback"), std::string::npos) << error;
+    EXPECT_EQ(error.find("secret"), std::string::npos) << "the token leaked into: " << error;
+    smp_client_close(client);
+  }
+}
+
+TEST(PluginConfig, AllowsATokenOverLoopbackAUnixSocketOrTls) {
+  for (const char* target :
+       {"127.0.0.1:50051", "127.8.9.10:50051", "localhost:50051", "LOCALHOST", "[::1]:50051",
+        "::1", "[::ffff:127.0.0.1]:50051", "dns:///localhost:50051", "dns:localhost:50051",
+        "ipv4:127.0.0.1:1,127.0.0.2:1", "ipv6:[::1]:50051", "unix:/run/scoliomassage.sock",
+        "unix:///run/scoliomassage.sock", "unix-abstract:scoliomassage"}) {
+    Client client;
+    const std::string config =
+        std::string("{\"target\":\"") + target + "\",\"token\":\"secret\"}";
+    EXPECT_EQ(smp_client_open(config.c_str(), &client.handle), SMP_OK)
+        << target << " -> " << smp_last_error();
+  }
+  // TLS to anywhere, and plaintext without a token to anywhere (the service
+  // itself refuses plaintext off loopback). Neither contacts the target:
+  // channels connect on the first call.
+  for (const char* config : {"{\"target\":\"192.0.2.10:50051\",\"token\":\"secret\",\"tls\":{}}",
+                             "{\"target\":\"192.0.2.10:50051\"}"}) {
+    Client client;
+    EXPECT_EQ(smp_client_open(config, &client.handle), SMP_OK) << config << smp_last_error();
   }
 }
 
@@ -385,6 +433,74 @@ TEST(PluginOutbox, QueuesWhileDownAndKeepsRowsAcrossReopen) {
   EXPECT_NE(response.str().find("\"pending\":2"), std::string::npos) << response.str();
   // A flush without a response string is allowed.
   EXPECT_EQ(smp_flush(reopened.handle, nullptr), SMP_UNAVAILABLE);
+}
+
+// How many of this process's threads are the plugin's delivery threads.
+int DeliveryThreads() {
+  int count = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::FILE* comm = std::fopen((task.path() / "comm").c_str(), "r");
+    if (comm == nullptr) continue;
+    char name[64] = {};
+    if (std::fgets(name, sizeof name, comm) != nullptr &&
+        std::string(name).rfind("smp-outbox", 0) == 0) {
+      ++count;
+    }
+    std::fclose(comm);
+  }
+  return count;
+}
+
+// Close while the delivery thread waits on a hung service: the request in
+// flight is cancelled (not waited for), the thread is joined, and the row
+// stays queued for the next client.
+TEST(PluginOutbox, CloseCancelsTheDeliveryInFlightAndJoinsTheThread) {
+  const std::string outbox = TempPath("close");
+  {
+    Client down;
+    ASSERT_EQ(smp_client_open(Config(ClosedPort(), 500, ",\"retries\":0,\"outboxPath\":\"" +
+                                                            outbox + "\"")
+                                  .c_str(),
+                              &down.handle),
+              SMP_OK);
+    Json response;
+    for (int i = 0; i < 2; ++i) {
+      ASSERT_EQ(smp_log_outcome(down.handle, OutcomeRequest("p-close", 2).c_str(),
+                                response.out()),
+                SMP_QUEUED);
+    }
+    EXPECT_EQ(DeliveryThreads(), 1);
+  }
+  EXPECT_EQ(DeliveryThreads(), 0);
+
+  SilentListener hung;
+  smp_client* client = nullptr;
+  ASSERT_EQ(smp_client_open(Config(hung.port(), 10000, ",\"outboxPath\":\"" + outbox + "\"")
+                                .c_str(),
+                            &client),
+            SMP_OK);
+  std::this_thread::sleep_for(milliseconds(300));  // the thread is now waiting on the first row
+  EXPECT_EQ(DeliveryThreads(), 1);
+  const auto started = Clock::now();
+  smp_client_close(client);
+  EXPECT_LT(Clock::now() - started, milliseconds(1000)) << "close waited for the deadline";
+  EXPECT_EQ(DeliveryThreads(), 0);
+
+  Client reopened;
+  ASSERT_EQ(smp_client_open(Config(ClosedPort(), 500, ",\"outboxPath\":\"" + outbox + "\"")
+                                .c_str(),
+                            &reopened.handle),
+            SMP_OK);
+  Json response;
+  EXPECT_EQ(smp_flush(reopened.handle, response.out()), SMP_UNAVAILABLE);
+  EXPECT_NE(response.str().find("\"pending\":2"), std::string::npos) << response.str();
+}
+
+// No outbox, no thread: a client that cannot queue costs the host nothing.
+TEST(PluginOutbox, ClientsWithoutAnOutboxHaveNoDeliveryThread) {
+  Client client;
+  ASSERT_EQ(smp_client_open(Config(ClosedPort(), 300).c_str(), &client.handle), SMP_OK);
+  EXPECT_EQ(DeliveryThreads(), 0);
 }
 
 TEST(PluginOutbox, UnwritableOutboxFailsAtOpen) {

@@ -2,14 +2,19 @@
 // calls named on the command line, prints one JSON line per call, exits.
 // Tests run it several times to play a clinic host that restarts.
 //
-//   plugin_call_host CONFIG_JSON FUNCTION [REQUEST_JSON...]
+//   plugin_call_host CONFIG_JSON FUNCTION [REQUEST_JSON | sleep:MS ...]
 //   FUNCTION: recommend | log | amend | get | history | flush
 //
-// Output per call: {"code":N,"error":"...","response":<JSON or null>}
+// Output per call: {"code":N,"error":"...","ms":ELAPSED,"response":<JSON or null>}
+// ("ms": the call's own duration). "sleep:MS" waits MS milliseconds with the
+// client open (its delivery thread keeps working) instead of a call.
 // Links only libscoliomassage_plugin.so (never the proto library).
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 
 #include "scoliomassage/plugin.h"
 
@@ -33,9 +38,13 @@ std::string JsonString(const char* text) {
   return out + "\"";
 }
 
-void Print(int code, char* response) {
-  std::printf("{\"code\":%d,\"error\":%s,\"response\":%s}\n", code,
-              JsonString(smp_last_error()).c_str(), response ? response : "null");
+using Clock = std::chrono::steady_clock;
+
+void Print(int code, char* response, Clock::time_point started) {
+  const double ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  std::printf("{\"code\":%d,\"error\":%s,\"ms\":%.1f,\"response\":%s}\n", code,
+              JsonString(smp_last_error()).c_str(), ms, response ? response : "null");
   std::fflush(stdout);
   smp_free(response);
 }
@@ -60,18 +69,25 @@ int main(int argc, char** argv) {
   }
   smp_client* client = nullptr;
   if (int code = smp_client_open(argv[1], &client); code != SMP_OK) {
-    Print(code, nullptr);
+    Print(code, nullptr, Clock::now());
     return 1;
   }
   if (call == nullptr) {
     char* response = nullptr;
+    const auto started = Clock::now();
     const int code = smp_flush(client, &response);
-    Print(code, response);
+    Print(code, response, started);
   }
-  for (int i = 3; call != nullptr && i < argc; ++i) {
+  for (int i = 3; i < argc; ++i) {
+    if (std::strncmp(argv[i], "sleep:", 6) == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::atol(argv[i] + 6)));
+      continue;
+    }
+    if (call == nullptr) continue;
     char* response = nullptr;
+    const auto started = Clock::now();
     const int code = call(client, argv[i], &response);
-    Print(code, response);
+    Print(code, response, started);
   }
   smp_client_close(client);
   return 0;

@@ -81,7 +81,8 @@ extern "C" {
 /* An open connection to scoliomassaged. Opaque; create with smp_client_open,
  * destroy with smp_client_close. Thread-safe: any number of threads may call
  * functions on one client at the same time (it holds one gRPC channel that
- * all calls share). */
+ * all calls share). A client with an outbox also owns one background thread
+ * ("smp-outbox") that delivers queued outcomes; smp_client_close stops it. */
 typedef struct smp_client smp_client;
 
 /* ---- Lifetime -----------------------------------------------------------*/
@@ -91,38 +92,60 @@ typedef struct smp_client smp_client;
  *   {
  *     "target":     "127.0.0.1:50051",   host:port of scoliomassaged (default)
  *     "deadlineMs": 2000,                total time budget of one smp_* call,
- *                                        retries and outbox flushing
- *                                        included; 1..600000 (default 2000)
+ *                                        retries included; also the deadline
+ *                                        of each background outbox delivery;
+ *                                        1..600000 (default 2000)
  *     "retries":    2,                   extra attempts after UNAVAILABLE,
  *                                        within the deadline; 0..10 (default 2)
  *     "token":      "...",               bearer token sent as
- *                                        "authorization: Bearer <token>"
- *     "tls": {                           absent: plaintext (loopback only!)
+ *                                        "authorization: Bearer <token>";
+ *                                        without "tls" only to a loopback
+ *                                        target (see below)
+ *     "tls": {                           absent: plaintext
  *       "rootCaPem":  "-----BEGIN...",   or "rootCaFile": "/path/ca.pem";
  *                                        neither: the system roots
  *       "certChainFile":  "/path/c.pem", client certificate (mTLS), together
  *       "privateKeyFile": "/path/k.pem", with its key
  *       "serverNameOverride": "name"     for tests with self-made certificates
  *     },
- *     "outboxPath": "/var/lib/clinic/outbox.db"   enables the offline outbox
+ *     "outboxPath": "/var/lib/clinic/outbox.db",  enables the offline outbox
+ *     "outboxRetryMs": 1000              first wait of the delivery thread
+ *                                        after the service could not be
+ *                                        reached, doubled per failed round
+ *                                        up to 30 s; 10..3600000 (default 1000)
  *   }
  *
  * Every key is optional; "{}" connects to 127.0.0.1:50051. An unknown key is
  * an error (SMP_INVALID_ARGUMENT naming it), so that a typo never silently
  * turns off TLS or the outbox.
  *
+ * A token never travels in clear text off this machine: a config with
+ * "token" and without "tls" is refused with SMP_INVALID_ARGUMENT ("config:
+ * refusing to send the token in clear text to '<target>' ...") unless the
+ * target is loopback: 127.0.0.0/8, ::1, localhost (also as dns:///localhost,
+ * ipv4:/ipv6: lists of such addresses) or a unix socket (unix:,
+ * unix-abstract:). Nothing is sent before the refusal.
+ *
  * Opening does not contact the service (the connection is made on the first
- * call), so a service that is down does not make this fail. It opens the
- * outbox file when configured.
+ * call), so a service that is down does not make this fail. With
+ * "outboxPath" it opens the outbox file and starts the delivery thread, which
+ * at once delivers what earlier runs left in the file.
  *
  * config_json: borrowed, read only during the call. out: receives the client,
  * or NULL on failure. Returns SMP_OK or SMP_INVALID_ARGUMENT (bad config, bad
- * TLS file), SMP_INTERNAL (outbox file cannot be opened). */
+ * TLS file, a token in clear text off loopback), SMP_INTERNAL (outbox file
+ * cannot be opened). */
 SMP_API int smp_client_open(const char *config_json, smp_client **out);
 
 /* Closes the client and frees it. Calls still running on other threads must
- * have returned first. Rows still in the outbox stay on disk for the next
- * client that opens the same outboxPath. NULL does nothing. */
+ * have returned first. Stops the delivery thread and waits for it: a delivery
+ * in flight is cancelled (within ~100 ms, not after its deadline); its row,
+ * like every row not yet acknowledged, stays on disk for the next client that
+ * opens the same outboxPath and is resent with the same requestId, so nothing
+ * is lost or stored twice. No library thread runs after this returns: close
+ * every client before dlclose() or exit(). A forked child must not use a
+ * client its parent opened (open its own); closing it there frees it without
+ * touching the parent's thread. NULL does nothing. */
 SMP_API void smp_client_close(smp_client *c);
 
 /* ---- Calls ----------------------------------------------------------------
@@ -134,8 +157,8 @@ SMP_API void smp_client_close(smp_client *c);
  *  - Returns within deadlineMs (plus a few milliseconds); never waits for a
  *    service that is down. UNAVAILABLE is retried up to "retries" times with a
  *    short backoff, inside the same deadline; no other code is retried.
- *  - When an outbox is configured and holds outcomes, the call first tries to
- *    deliver them (see smp_flush), inside the same deadline.
+ *  - Never delivers queued outcomes itself: the outbox drains on the
+ *    client's delivery thread, so a backlog never delays a check-in.
  *  - On SMP_INVALID_ARGUMENT from the service, smp_last_error() lists each
  *    bad field as "field: description" lines. */
 
@@ -159,8 +182,12 @@ SMP_API int smp_recommend_protocol(smp_client *c, const char *request_json,
  * the call returns SMP_QUEUED with
  *     {"queued":true,"requestId":"<uuid>"}
  * in response_json. Queued outcomes are delivered, oldest first, with the same
- * requestId, at the start of each later call of any client on that outbox
- * file (also after the host restarts) and by smp_flush(). A row is deleted
+ * requestId, in the background by the client's delivery thread: woken when an
+ * outcome is queued and when a call reaches the service again, retrying on a
+ * back-off ("outboxRetryMs", doubling to 30 s) while the service is
+ * unreachable, and at open for rows earlier runs left (also after the host
+ * restarts); rows another process left are picked up within 30 s.
+ * smp_flush() delivers everything now and reports counts. A row is deleted
  * only after the service acknowledged it; if the host dies between the
  * acknowledgement and the delete, the next delivery repeats the requestId and
  * the service returns the stored outcome instead of a second one: exactly
@@ -192,8 +219,11 @@ SMP_API int smp_get_outcome(smp_client *c, const char *request_json,
 SMP_API int smp_patient_history(smp_client *c, const char *request_json,
                                 char **response_json);
 
-/* Delivers the outcomes waiting in the outbox, oldest first, each with its
- * original requestId, and deletes each row once the service acknowledged it.
+/* Delivers the outcomes waiting in the outbox now, oldest first, each with its
+ * original requestId, inside this call's deadline, and deletes each row once
+ * the service acknowledged it. (The delivery thread does the same in the
+ * background; a flush waits for at most the one row the thread is sending,
+ * and a row is never sent twice at once.)
  * What a failed delivery does:
  *  - UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAUTHENTICATED,
  *    PERMISSION_DENIED, UNIMPLEMENTED, CANCELLED: the service cannot take
