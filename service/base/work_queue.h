@@ -37,8 +37,6 @@ class WorkQueue {
   // Refuses new tasks from now on; queued ones still run.
   void Stop();
 
-  size_t max_queued() const { return max_queued_; }
-
  private:
   void RunWorker();
 

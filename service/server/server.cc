@@ -33,8 +33,9 @@ constexpr const char* kServiceNames[] = {
     "scoliomassage.v1.ProtocolService", "scoliomassage.v1.OutcomeService",
     "scoliomassage.v1.HistoryService", "scoliomassage.v1.AuditService"};
 
-// Writes that nobody waits for may queue this deep before they are dropped.
-constexpr size_t kMaxBackgroundWrites = 100000;
+// Audit and recommendation records may queue this deep before new ones are
+// dropped (and counted); see app/background_records.h.
+constexpr size_t kMaxBackgroundRecords = 100000;
 
 }  // namespace
 
@@ -111,7 +112,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   parts->engine = std::make_unique<core::ProtocolEngine>(parts->catalog);
   parts->pseudonyms = std::make_unique<app::Pseudonymizer>(secret);
   parts->background =
-      std::make_unique<app::BackgroundRecords>(*parts->store, kMaxBackgroundWrites);
+      std::make_unique<app::BackgroundRecords>(*parts->store, kMaxBackgroundRecords);
   parts->checkin = std::make_unique<app::CheckIn>(*parts->store, *parts->engine,
                                                   *parts->pseudonyms, parts->background.get());
   parts->outcomes = std::make_unique<app::Outcomes>(*parts->store, *parts->engine, *parts->pseudonyms);
