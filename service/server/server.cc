@@ -16,6 +16,7 @@
 #include "app/checkin.h"
 #include "app/history.h"
 #include "app/outcomes.h"
+#include "base/read_file.h"
 #include "base/work_queue.h"
 #include "catalog/loader.h"
 #include "observability/log.h"
@@ -85,7 +86,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
 
   std::string secret = "scoliomassage-dev-pseudonym-secret";
   if (!options.pseudonym_secret_file.empty()) {
-    auto file_secret = ReadFileToString(options.pseudonym_secret_file, "pseudonym secret");
+    auto file_secret = base::ReadFileToString(options.pseudonym_secret_file, "pseudonym secret");
     if (!file_secret.ok()) return file_secret.status();
     secret = *std::move(file_secret);
   } else {
