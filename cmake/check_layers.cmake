@@ -1,7 +1,7 @@
 # Fails when a source file under one of the given folders includes a gRPC
 # header: <grpc/...>, <grpcpp/...> or a generated *.grpc.pb.h. The layers
-# below api/ (core/, app/, storage/) speak absl::Status and proto messages
-# only; the link-level split (scoliomassage::proto has no gRPC) catches uses,
+# below api/ (core/, app/, storage/, and the libraries beside them) speak
+# absl::Status and proto messages only; the link-level split (scoliomassage::proto has no gRPC) catches uses,
 # this catches includes, which a transitive include path would otherwise let
 # through.
 #

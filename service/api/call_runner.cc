@@ -63,7 +63,7 @@ grpc::ServerUnaryReactor* CallRunner::RunUnary(grpc::CallbackServerContext* cont
     return reactor;
   }
   const bool submitted = calls_.TrySubmit([this, context, reactor, method, scope, start,
-                                          work = std::move(work)] {
+                                           work = std::move(work)] {
     absl::Status status = context->IsCancelled()
                               ? absl::CancelledError("the client cancelled the call")
                               : work(*scope);

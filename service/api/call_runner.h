@@ -13,8 +13,8 @@
 #include "absl/time/time.h"
 #include "app/audit_trail.h"
 #include "auth/caller.h"
-#include "base/work_queue.h"
 #include "auth/credentials_file.h"
+#include "base/work_queue.h"
 
 namespace scoliomassage::api {
 
