@@ -1,6 +1,6 @@
-// Shared types of the application layer: it joins the core (engine,
-// validation) with the Store for one caller. No gRPC includes, so it is
-// tested directly.
+// What every use case of the application layer is built from: the core
+// (engine, validation), the Store, the caller, pseudonyms and the audit
+// trail. No gRPC includes (the build checks), so app/ is tested directly.
 #pragma once
 
 #include "app/audit_trail.h"
