@@ -10,8 +10,8 @@
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
 
+#include "base/random_id.h"
 #include "error_state.h"
-#include "request_id.h"
 #include "scoliomassage/plugin.h"
 
 namespace scoliomassage::plugin {
@@ -73,6 +73,18 @@ DeliveryFailure ClassifyDeliveryFailure(grpc::StatusCode code) {
 
 bool ServiceUnreachable(grpc::StatusCode code) {
   return code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
+// A fresh UUID request id (AIP-155), chosen once before the first attempt so
+// that every retry and every outbox delivery carries the same id. INTERNAL
+// when the OS has no randomness: nothing was sent, so the host may retry.
+grpc::Status ChooseRequestId(std::string* request_id) {
+  auto fresh = base::RandomUuid();
+  if (!fresh.ok()) {
+    return grpc::Status(grpc::StatusCode::INTERNAL, std::string(fresh.status().message()));
+  }
+  *request_id = *std::move(fresh);
+  return grpc::Status::OK;
 }
 
 }  // namespace
@@ -403,7 +415,10 @@ grpc::Status Client::LogOutcome(v1::LogOutcomeRequest* request, v1::Outcome* res
   *queued = false;
   // Chosen once, before the first attempt, so that every retry and every
   // outbox delivery carries the same id.
-  if (request->request_id().empty()) request->set_request_id(NewRequestId());
+  if (request->request_id().empty()) {
+    grpc::Status chosen = ChooseRequestId(request->mutable_request_id());
+    if (!chosen.ok()) return chosen;
+  }
   grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
     return outcomes_->LogOutcome(context, *request, response);
   });
@@ -426,7 +441,10 @@ grpc::Status Client::LogOutcome(v1::LogOutcomeRequest* request, v1::Outcome* res
 }
 
 grpc::Status Client::AmendOutcome(v1::AmendOutcomeRequest* request, v1::Outcome* response) {
-  if (request->request_id().empty()) request->set_request_id(NewRequestId());
+  if (request->request_id().empty()) {
+    grpc::Status chosen = ChooseRequestId(request->mutable_request_id());
+    if (!chosen.ok()) return chosen;
+  }
   grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
     return outcomes_->AmendOutcome(context, *request, response);
   });

@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/peer_identity.h"
 #include "api/status_conversion.h"
+#include "base/error_reasons.h"
 #include "core/errors.h"
 #include "observability/log.h"
 
@@ -11,11 +12,11 @@ namespace scoliomassage::api {
 using observability::Log;
 using observability::LogLevel;
 
-CallRunner::CallRunner(WorkerPool& pool, BackgroundWrites& background,
+CallRunner::CallRunner(base::WorkQueue& calls, app::AuditTrail& audit,
                        const auth::Authenticator* authenticator,
                        std::optional<auth::Caller> dev_caller)
-    : pool_(pool),
-      background_(background),
+    : calls_(calls),
+      audit_(audit),
       authenticator_(authenticator),
       dev_caller_(std::move(dev_caller)) {}
 
@@ -32,7 +33,7 @@ absl::Status CallRunner::Admit(const grpc::CallbackServerContext& context, auth:
     return core::WithReason(
         absl::PermissionDeniedError(absl::StrCat("role '", auth::RoleName(scope->caller.role),
                                                  "' may not call ", auth::MethodPath(method))),
-        "ROLE_NOT_ALLOWED");
+        base::kReasonRoleNotAllowed);
   }
   return absl::OkStatus();
 }
@@ -45,18 +46,9 @@ void CallRunner::Record(auth::Method method, const CallScope& scope, const absl:
        {"code", absl::StatusCodeToString(status.code())},
        {"latency_ms", absl::StrCat(latency_ms)},
        {"principal", scope.caller.principal}});
-  // The catalog is not patient data; everything else is audited, including
-  // denied and failed calls.
-  if (method == auth::Method::kListProtocols || scope.caller.clinic_id.empty()) return;
-  storage::AuditEntry entry;
-  entry.time_us = absl::ToUnixMicros(start);
-  entry.principal = scope.caller.principal;
-  entry.role = std::string(auth::RoleName(scope.caller.role));
-  entry.clinic_id = scope.caller.clinic_id;
-  entry.method = std::string(auth::MethodPath(method));
-  entry.subject = scope.subject;
-  entry.status_code = static_cast<int>(status.code());
-  background_.Audit(std::move(entry));
+  // Which calls are audited is app's rule (app::IsAudited).
+  app::AuditEvent event{start, scope.caller, method, scope.subject, status.code()};
+  audit_.Record(std::move(event));
 }
 
 grpc::ServerUnaryReactor* CallRunner::RunUnary(grpc::CallbackServerContext* context,
@@ -70,8 +62,8 @@ grpc::ServerUnaryReactor* CallRunner::RunUnary(grpc::CallbackServerContext* cont
     reactor->Finish(ToGrpcStatus(admitted));
     return reactor;
   }
-  const bool submitted = pool_.TrySubmit([this, context, reactor, method, scope, start,
-                                          work = std::move(work)] {
+  const bool submitted = calls_.TrySubmit([this, context, reactor, method, scope, start,
+                                           work = std::move(work)] {
     absl::Status status = context->IsCancelled()
                               ? absl::CancelledError("the client cancelled the call")
                               : work(*scope);
@@ -81,7 +73,7 @@ grpc::ServerUnaryReactor* CallRunner::RunUnary(grpc::CallbackServerContext* cont
   if (!submitted) {
     absl::Status overloaded = core::WithReason(
         absl::ResourceExhaustedError("server overloaded: too many calls in flight; retry with backoff"),
-        "OVERLOADED");
+        base::kReasonOverloaded);
     Record(method, *scope, overloaded, start);
     reactor->Finish(ToGrpcStatus(overloaded));
   }

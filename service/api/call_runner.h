@@ -1,6 +1,6 @@
 // Every RPC goes through here: establish the caller, check the role, run the
-// handler's work on the worker pool (callback threads never block), convert
-// the status once, log one line, and append the audit record.
+// handler's work on the call queue (callback threads never block), convert
+// the status once, log one line, and report the call to the audit trail.
 #pragma once
 
 #include <functional>
@@ -11,10 +11,10 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
-#include "api/background_writes.h"
-#include "api/worker_pool.h"
+#include "app/audit_trail.h"
 #include "auth/caller.h"
 #include "auth/credentials_file.h"
+#include "base/work_queue.h"
 
 namespace scoliomassage::api {
 
@@ -30,7 +30,9 @@ class CallRunner {
  public:
   // Exactly one of `authenticator` and `dev_caller` is set: dev mode (no
   // authentication, loopback only) treats every call as `dev_caller`.
-  CallRunner(WorkerPool& pool, BackgroundWrites& background,
+  // `calls` runs the handlers' work; when it is full a call gets
+  // RESOURCE_EXHAUSTED (reason OVERLOADED) at once.
+  CallRunner(base::WorkQueue& calls, app::AuditTrail& audit,
              const auth::Authenticator* authenticator, std::optional<auth::Caller> dev_caller);
 
   using Work = std::function<absl::Status(CallScope& scope)>;
@@ -43,15 +45,15 @@ class CallRunner {
   // error to finish with (UNAUTHENTICATED, PERMISSION_DENIED).
   absl::Status Admit(const grpc::CallbackServerContext& context, auth::Method method,
                      CallScope* scope) const;
-  // Logs the call and appends its audit record.
+  // Logs the call and reports it to the audit trail.
   void Record(auth::Method method, const CallScope& scope, const absl::Status& status,
               absl::Time start);
 
-  WorkerPool& pool() { return pool_; }
+  base::WorkQueue& calls() { return calls_; }
 
  private:
-  WorkerPool& pool_;
-  BackgroundWrites& background_;
+  base::WorkQueue& calls_;
+  app::AuditTrail& audit_;
   const auth::Authenticator* authenticator_;
   std::optional<auth::Caller> dev_caller_;
 };

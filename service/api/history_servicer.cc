@@ -1,14 +1,11 @@
 #include "api/history_servicer.h"
 
 #include "api/status_conversion.h"
+#include "base/error_reasons.h"
 #include "core/errors.h"
 
 namespace scoliomassage::api {
 namespace {
-
-// Records per store read: large enough to amortise the query, small enough
-// that a stream's memory does not depend on the history's length.
-constexpr int kPageSize = 256;
 
 class HistoryStream final : public grpc::ServerWriteReactor<v1::HistoryRecord> {
  public:
@@ -37,9 +34,9 @@ class HistoryStream final : public grpc::ServerWriteReactor<v1::HistoryRecord> {
 
  private:
   void FetchPage() {
-    const bool submitted = runner_.pool().TrySubmit([this] {
+    const bool submitted = runner_.calls().TrySubmit([this] {
       if (context_->IsCancelled()) return Complete(absl::CancelledError("the client cancelled"));
-      auto page = history_.NextPage(scope_.caller, *request_, resume_token_, kPageSize);
+      auto page = history_.NextPage(scope_.caller, *request_, resume_token_);
       if (!page.ok()) return Complete(page.status());
       page_ = *std::move(page);
       next_ = 0;
@@ -49,7 +46,7 @@ class HistoryStream final : public grpc::ServerWriteReactor<v1::HistoryRecord> {
     if (!submitted) {
       Complete(core::WithReason(
           absl::ResourceExhaustedError("server overloaded; resume with the last resume_token"),
-          "OVERLOADED"));
+          base::kReasonOverloaded));
     }
   }
 
@@ -71,7 +68,7 @@ class HistoryStream final : public grpc::ServerWriteReactor<v1::HistoryRecord> {
   const absl::Time start_;
   CallScope scope_;
   std::string resume_token_;
-  storage::HistoryPage page_;
+  app::HistoryPage page_;
   size_t next_ = 0;
 };
 

@@ -4,13 +4,14 @@
 
 #include "absl/strings/strip.h"
 #include "absl/strings/string_view.h"
+#include "base/error_reasons.h"
 #include "core/errors.h"
 
 namespace scoliomassage::api {
 namespace {
 
 absl::Status Unauthenticated(absl::string_view why) {
-  return core::WithReason(absl::UnauthenticatedError(why), "UNAUTHENTICATED");
+  return core::WithReason(absl::UnauthenticatedError(why), base::kReasonUnauthenticated);
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "absl/strings/ascii.h"
+#include "base/error_reasons.h"
 #include "core/errors.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
@@ -13,17 +13,17 @@ namespace {
 // A reason for callers that switch on ErrorInfo.reason when the core set none.
 std::string DefaultReason(absl::StatusCode code) {
   switch (code) {
-    case absl::StatusCode::kInvalidArgument: return "INVALID_REQUEST";
-    case absl::StatusCode::kNotFound: return "NOT_FOUND";
-    case absl::StatusCode::kAlreadyExists: return "REQUEST_ID_REUSED";
-    case absl::StatusCode::kPermissionDenied: return "PERMISSION_DENIED";
-    case absl::StatusCode::kUnauthenticated: return "UNAUTHENTICATED";
-    case absl::StatusCode::kResourceExhausted: return "RESOURCE_EXHAUSTED";
-    case absl::StatusCode::kUnavailable: return "UNAVAILABLE";
-    case absl::StatusCode::kFailedPrecondition: return "FAILED_PRECONDITION";
-    case absl::StatusCode::kDeadlineExceeded: return "DEADLINE_EXCEEDED";
-    case absl::StatusCode::kCancelled: return "CANCELLED";
-    default: return "INTERNAL";
+    case absl::StatusCode::kInvalidArgument: return base::kReasonInvalidRequest;
+    case absl::StatusCode::kNotFound: return base::kReasonNotFound;
+    case absl::StatusCode::kAlreadyExists: return base::kReasonRequestIdReused;
+    case absl::StatusCode::kPermissionDenied: return base::kReasonPermissionDenied;
+    case absl::StatusCode::kUnauthenticated: return base::kReasonUnauthenticated;
+    case absl::StatusCode::kResourceExhausted: return base::kReasonResourceExhausted;
+    case absl::StatusCode::kUnavailable: return base::kReasonUnavailable;
+    case absl::StatusCode::kFailedPrecondition: return base::kReasonFailedPrecondition;
+    case absl::StatusCode::kDeadlineExceeded: return base::kReasonDeadlineExceeded;
+    case absl::StatusCode::kCancelled: return base::kReasonCancelled;
+    default: return base::kReasonInternal;
   }
 }
 

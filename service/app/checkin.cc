@@ -1,13 +1,15 @@
 #include "app/checkin.h"
 
 #include "absl/time/clock.h"
+#include "base/random_id.h"
+#include "base/time.h"
 #include "core/recommend_validation.h"
 
 namespace scoliomassage::app {
 
 CheckIn::CheckIn(storage::Store& store, const core::ProtocolEngine& engine,
-                 const Pseudonymizer& pseudonyms, RecommendationSink sink)
-    : store_(store), engine_(engine), pseudonyms_(pseudonyms), sink_(std::move(sink)) {}
+                 const Pseudonymizer& pseudonyms, RecommendationLog* recommendations)
+    : store_(store), engine_(engine), pseudonyms_(pseudonyms), recommendations_(recommendations) {}
 
 absl::StatusOr<v1::RecommendProtocolResponse> CheckIn::Recommend(
     const auth::Caller& caller, const v1::RecommendProtocolRequest& request,
@@ -19,11 +21,11 @@ absl::StatusOr<v1::RecommendProtocolResponse> CheckIn::Recommend(
   if (!progress.ok()) return progress.status();
   auto response = engine_.Recommend(request, *progress);
   if (!response.ok()) return response.status();
-  response->set_recommendation_id("recommendations/" + RandomHexId());
-  const int64_t now_us = absl::ToUnixMicros(absl::Now());
-  response->mutable_create_time()->set_seconds(now_us / 1000000);
-  response->mutable_create_time()->set_nanos(static_cast<int32_t>(now_us % 1000000) * 1000);
-  if (sink_) sink_(caller.clinic_id, request, *response);
+  auto id = base::RandomHexId();
+  if (!id.ok()) return id.status();
+  response->set_recommendation_id("recommendations/" + *id);
+  *response->mutable_create_time() = base::TimeToTimestamp(absl::Now());
+  if (recommendations_ != nullptr) recommendations_->Record(caller.clinic_id, request, *response);
   return response;
 }
 

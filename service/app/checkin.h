@@ -8,8 +8,9 @@ namespace scoliomassage::app {
 
 class CheckIn {
  public:
+  // `recommendations` may be null (nothing is recorded); it must outlive this.
   CheckIn(storage::Store& store, const core::ProtocolEngine& engine, const Pseudonymizer& pseudonyms,
-          RecommendationSink sink);
+          RecommendationLog* recommendations);
 
   absl::StatusOr<v1::RecommendProtocolResponse> Recommend(const auth::Caller& caller,
                                                           const v1::RecommendProtocolRequest& request,
@@ -20,7 +21,7 @@ class CheckIn {
   storage::Store& store_;
   const core::ProtocolEngine& engine_;
   const Pseudonymizer& pseudonyms_;
-  RecommendationSink sink_;
+  RecommendationLog* recommendations_;
 };
 
 }  // namespace scoliomassage::app

@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "absl/time/clock.h"
+#include "app/page_size.h"
+#include "base/time.h"
 #include "core/errors.h"
 #include "core/outcome_validation.h"
 
@@ -27,14 +29,17 @@ void History::MinimizeForAnalytics(const auth::Caller& caller, v1::Outcome* outc
   }
 }
 
-absl::StatusOr<storage::HistoryPage> History::NextPage(const auth::Caller& caller,
-                                                       const v1::QueryHistoryRequest& request,
-                                                       const std::string& resume_token,
-                                                       int limit) const {
-  auto page = store_.ScanHistory(caller.clinic_id, request.filter(), request.include_revisions(),
-                                 resume_token, limit);
-  if (!page.ok()) return page.status();
-  for (auto& record : page->records) MinimizeForAnalytics(caller, record.mutable_outcome());
+absl::StatusOr<HistoryPage> History::NextPage(const auth::Caller& caller,
+                                              const v1::QueryHistoryRequest& request,
+                                              const std::string& resume_token) const {
+  auto scanned = store_.ScanHistory(caller.clinic_id, request.filter(),
+                                    request.include_revisions(), resume_token,
+                                    kHistoryScanPageSize);
+  if (!scanned.ok()) return scanned.status();
+  HistoryPage page;
+  page.records = std::move(scanned->records);
+  page.done = scanned->done;
+  for (auto& record : page.records) MinimizeForAnalytics(caller, record.mutable_outcome());
   return page;
 }
 
@@ -63,18 +68,17 @@ absl::StatusOr<v1::SummarizeOutcomesResponse> History::Summarize(
   if (!groups.ok()) return groups.status();
   v1::SummarizeOutcomesResponse response;
   for (auto& group : *groups) *response.add_groups() = std::move(group);
-  const int64_t now_us = absl::ToUnixMicros(absl::Now());
-  response.mutable_compute_time()->set_seconds(now_us / 1000000);
-  response.mutable_compute_time()->set_nanos(static_cast<int32_t>(now_us % 1000000) * 1000);
+  *response.mutable_compute_time() = base::TimeToTimestamp(absl::Now());
   return response;
 }
 
 absl::StatusOr<v1::ListAuditRecordsResponse> History::ListAudit(
     const auth::Caller& caller, const v1::ListAuditRecordsRequest& request) const {
-  if (request.page_size() < 0 || request.page_size() > 1000) {
-    return core::InvalidField("page_size", "must be between 0 and 1000 (0 means 100)");
-  }
-  auto page = store_.ListAudit(caller.clinic_id, request);
+  auto page_size = ResolvePageSize(request.page_size(), kAuditPageSize, "page_size");
+  if (!page_size.ok()) return page_size.status();
+  v1::ListAuditRecordsRequest resolved = request;
+  resolved.set_page_size(*page_size);
+  auto page = store_.ListAudit(caller.clinic_id, resolved);
   if (!page.ok()) return page.status();
   v1::ListAuditRecordsResponse response;
   for (auto& record : page->records) *response.add_records() = std::move(record);

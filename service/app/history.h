@@ -1,6 +1,8 @@
-// Analytics over the record: resumable history pages, summaries and the audit
-// log. Analytics callers see pseudonyms instead of patient ids and no free
-// text unless their clinic was granted it (minimum necessary).
+// Analytics over the clinical record: the history (the HistoryService's
+// resumable stream of outcome records, across patients), summaries and the
+// audit log. A single patient's past sessions are "outcomes" (Outcomes::List),
+// never "history". Analytics callers see pseudonyms instead of patient ids
+// and no free text unless their clinic was granted it (minimum necessary).
 #pragma once
 
 #include <set>
@@ -14,18 +16,26 @@
 
 namespace scoliomassage::app {
 
+// One page of the history stream. Each record's resume_token is filled in.
+struct HistoryPage {
+  std::vector<v1::HistoryRecord> records;
+  // True when the scan reached the end of the selection.
+  bool done = false;
+};
+
 class History {
  public:
   // `free_text_clinics`: clinics whose admins granted analytics the notes.
   History(storage::Store& store, const Pseudonymizer& pseudonyms,
           std::set<std::string> free_text_clinics);
 
+  // Checks a QueryHistory request once, before its first page is read.
   absl::Status ValidateQuery(const v1::QueryHistoryRequest& request) const;
-  // The next page of a QueryHistory stream after `resume_token`.
-  absl::StatusOr<storage::HistoryPage> NextPage(const auth::Caller& caller,
-                                                const v1::QueryHistoryRequest& request,
-                                                const std::string& resume_token,
-                                                int limit) const;
+  // The next page of a validated QueryHistory stream after `resume_token`
+  // (empty: from the start). The page size is app's (kHistoryScanPageSize).
+  absl::StatusOr<HistoryPage> NextPage(const auth::Caller& caller,
+                                       const v1::QueryHistoryRequest& request,
+                                       const std::string& resume_token) const;
   absl::StatusOr<v1::SummarizeOutcomesResponse> Summarize(
       const auth::Caller& caller, const v1::SummarizeOutcomesRequest& request) const;
   absl::StatusOr<v1::ListAuditRecordsResponse> ListAudit(

@@ -2,18 +2,13 @@
 
 #include <algorithm>
 
-#include "absl/time/clock.h"
+#include "app/page_size.h"
+#include "base/error_reasons.h"
+#include "base/time.h"
 #include "core/errors.h"
 #include "core/outcome_validation.h"
 
 namespace scoliomassage::app {
-namespace {
-
-constexpr int kDefaultPageSize = 20;
-constexpr int kMaxPageSize = 100;
-
-}  // namespace
-
 Outcomes::Outcomes(storage::Store& store, const core::ProtocolEngine& engine,
                    const Pseudonymizer& pseudonyms)
     : store_(store), engine_(engine), pseudonyms_(pseudonyms) {}
@@ -41,7 +36,7 @@ absl::Status Outcomes::CheckOwnership(const auth::Caller& caller, const v1::Outc
   if (caller.role == auth::Role::kTherapist && stored.therapist_id() != caller.principal) {
     return core::WithReason(
         absl::PermissionDeniedError("a therapist may only amend or read their own outcomes"),
-        "NOT_OWNER");
+        base::kReasonNotOwner);
   }
   return absl::OkStatus();
 }
@@ -49,7 +44,7 @@ absl::Status Outcomes::CheckOwnership(const auth::Caller& caller, const v1::Outc
 absl::StatusOr<v1::Outcome> Outcomes::Log(const auth::Caller& caller,
                                           const v1::LogOutcomeRequest& request,
                                           std::string* audit_subject) const {
-  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  const int64_t now_us = base::NowMicros();
   if (absl::Status valid = core::ValidateLogOutcomeRequest(request, now_us); !valid.ok()) {
     return valid;
   }
@@ -63,7 +58,7 @@ absl::StatusOr<v1::Outcome> Outcomes::Log(const auth::Caller& caller,
 absl::StatusOr<v1::Outcome> Outcomes::Amend(const auth::Caller& caller,
                                             const v1::AmendOutcomeRequest& request,
                                             std::string* audit_subject) const {
-  const int64_t now_us = absl::ToUnixMicros(absl::Now());
+  const int64_t now_us = base::NowMicros();
   if (absl::Status valid = core::ValidateAmendOutcomeRequest(request, now_us); !valid.ok()) {
     return valid;
   }
@@ -91,11 +86,8 @@ absl::StatusOr<v1::Outcome> Outcomes::Get(const auth::Caller& caller,
 absl::StatusOr<v1::ListOutcomesResponse> Outcomes::List(const auth::Caller& caller,
                                                         const v1::ListOutcomesRequest& request,
                                                         std::string* audit_subject) const {
-  core::FieldViolations violations;
-  if (request.page_size() < 0 || request.page_size() > kMaxPageSize) {
-    violations.Add("page_size", "must be between 0 and 100 (0 means 20)");
-  }
-  if (!violations.empty()) return violations.ToStatus();
+  auto page_size = ResolvePageSize(request.page_size(), kOutcomePageSize, "page_size");
+  if (!page_size.ok()) return page_size.status();
   if (absl::Status valid = core::ValidateHistoryFilter(request.filter(), "filter");
       !valid.ok()) {
     return valid;
@@ -103,8 +95,7 @@ absl::StatusOr<v1::ListOutcomesResponse> Outcomes::List(const auth::Caller& call
   *audit_subject = request.filter().patient_id().empty()
                        ? "outcomes"
                        : pseudonyms_.Pseudonym(caller.clinic_id, request.filter().patient_id());
-  const int page_size = request.page_size() == 0 ? kDefaultPageSize : request.page_size();
-  auto page = store_.ListOutcomes(caller.clinic_id, request.filter(), page_size,
+  auto page = store_.ListOutcomes(caller.clinic_id, request.filter(), *page_size,
                                   request.page_token());
   if (!page.ok()) return page.status();
   v1::ListOutcomesResponse response;

@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "base/hex.h"
+
 namespace scoliomassage::app {
 namespace {
 
@@ -22,14 +24,9 @@ std::string Pseudonymizer::Pseudonym(absl::string_view clinic_id,
                                      absl::string_view patient_id) const {
   const std::string clinic_key = HmacSha256(server_secret_, clinic_id);
   const std::string digest = HmacSha256(clinic_key, patient_id);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "p_";
-  for (size_t i = 0; i < 16; ++i) {
-    const auto byte = static_cast<unsigned char>(digest[i]);
-    out.push_back(kHex[byte >> 4]);
-    out.push_back(kHex[byte & 0xf]);
-  }
-  return out;
+  // 16 of the 32 digest bytes: 128 bits is ample against collisions and
+  // keeps the pseudonym short in exports.
+  return "p_" + base::HexEncode(absl::string_view(digest).substr(0, 16));
 }
 
 }  // namespace scoliomassage::app

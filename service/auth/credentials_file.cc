@@ -3,15 +3,13 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/strip.h"
+#include "base/read_file.h"
 
 namespace scoliomassage::auth {
 namespace {
@@ -77,11 +75,9 @@ absl::StatusOr<std::unique_ptr<Authenticator>> Authenticator::Load(const std::st
 }
 
 absl::Status Authenticator::Reload() {
-  std::ifstream file(path_);
-  if (!file) return absl::FailedPreconditionError(absl::StrCat("cannot read tokens file '", path_, "'"));
-  std::ostringstream text;
-  text << file.rdbuf();
-  auto entries = ParseCredentialsFile(text.str());
+  auto text = base::ReadFileToString(path_, "tokens");
+  if (!text.ok()) return text.status();
+  auto entries = ParseCredentialsFile(*text);
   if (!entries.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(path_, ": ", entries.status().message()));
   }

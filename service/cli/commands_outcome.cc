@@ -5,10 +5,10 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/random_id.h"
 #include "cli/commands.h"
 #include "cli/json_io.h"
 #include "cli/report.h"
-#include "cli/request_id.h"
 #include "scoliomassage/v1/outcome.grpc.pb.h"
 
 namespace scoliomassage::cli {
@@ -27,7 +27,9 @@ absl::Status SettleRequestId(const std::string& from_flag, std::string* request_
     *request_id = from_flag;
   }
   if (request_id->empty()) {
-    *request_id = NewRequestId();
+    auto fresh = base::RandomUuid();
+    if (!fresh.ok()) return fresh.status();
+    *request_id = *std::move(fresh);
     std::fprintf(stderr,
                  "scoliomassage: request_id %s (to retry safely, run again with "
                  "--request_id=%s)\n",

@@ -47,6 +47,8 @@ void AppendJsonString(std::string* out, absl::string_view text) {
   out->push_back('"');
 }
 
+bool LogEnabled(LogLevel level) { return static_cast<int>(level) >= g_level.load(); }
+
 }  // namespace
 
 bool ParseLogLevel(absl::string_view text, LogLevel* level) {
@@ -58,8 +60,6 @@ bool ParseLogLevel(absl::string_view text, LogLevel* level) {
 }
 
 void SetLogLevel(LogLevel level) { g_level.store(static_cast<int>(level)); }
-
-bool LogEnabled(LogLevel level) { return static_cast<int>(level) >= g_level.load(); }
 
 void Log(LogLevel level, absl::string_view message, const LogFields& fields) {
   if (!LogEnabled(level)) return;

@@ -16,7 +16,6 @@ enum class LogLevel { kDebug = 0, kInfo = 1, kWarning = 2, kError = 3 };
 // Parses "debug", "info", "warning" or "error".
 bool ParseLogLevel(absl::string_view text, LogLevel* level);
 void SetLogLevel(LogLevel level);
-bool LogEnabled(LogLevel level);
 
 using LogFields = std::vector<std::pair<std::string, std::string>>;
 

@@ -8,15 +8,16 @@
 #include <condition_variable>
 
 #include "absl/strings/str_cat.h"
-#include "api/background_writes.h"
 #include "api/call_runner.h"
 #include "api/history_servicer.h"
 #include "api/outcome_servicer.h"
 #include "api/protocol_servicer.h"
-#include "api/worker_pool.h"
+#include "app/background_records.h"
 #include "app/checkin.h"
 #include "app/history.h"
 #include "app/outcomes.h"
+#include "base/read_file.h"
+#include "base/work_queue.h"
 #include "catalog/loader.h"
 #include "observability/log.h"
 #include "server/transport.h"
@@ -33,21 +34,23 @@ constexpr const char* kServiceNames[] = {
     "scoliomassage.v1.ProtocolService", "scoliomassage.v1.OutcomeService",
     "scoliomassage.v1.HistoryService", "scoliomassage.v1.AuditService"};
 
-// Writes that nobody waits for may queue this deep before they are dropped.
-constexpr size_t kMaxBackgroundWrites = 100000;
+// Audit and recommendation records may queue this deep before new ones are
+// dropped (and counted); see app/background_records.h.
+constexpr size_t kMaxBackgroundRecords = 100000;
 
 }  // namespace
 
 // Members are destroyed in reverse order of declaration: the gRPC server
-// first, then the pool (which runs what it holds), then the servicers and the
-// app layer, then the background writes (which flush), and the store last.
+// first, then the call queue (which runs what it holds), then the servicers
+// and the app layer, then the background records (which flush), and the
+// store last.
 struct Server::Parts {
   std::unique_ptr<storage::Store> store;
   std::shared_ptr<const catalog::Catalog> catalog;
   std::unique_ptr<core::ProtocolEngine> engine;
   std::unique_ptr<app::Pseudonymizer> pseudonyms;
   std::unique_ptr<auth::Authenticator> authenticator;
-  std::unique_ptr<api::BackgroundWrites> background;
+  std::unique_ptr<app::BackgroundRecords> background;
   std::unique_ptr<app::CheckIn> checkin;
   std::unique_ptr<app::Outcomes> outcomes;
   std::unique_ptr<app::History> history;
@@ -56,9 +59,9 @@ struct Server::Parts {
   std::unique_ptr<api::OutcomeServicer> outcome_servicer;
   std::unique_ptr<api::HistoryServicer> history_servicer;
   std::unique_ptr<api::AuditServicer> audit_servicer;
-  // Queued tasks use the runner, the servicers' app objects and the
-  // background writes, so the pool is joined before any of them goes.
-  std::unique_ptr<api::WorkerPool> pool;
+  // Queued calls use the runner, the servicers' app objects and the
+  // background records, so the queue is joined before any of them goes.
+  std::unique_ptr<base::WorkQueue> calls;
   std::unique_ptr<grpc::Server> grpc_server;
   int port = 0;
 
@@ -83,7 +86,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
 
   std::string secret = "scoliomassage-dev-pseudonym-secret";
   if (!options.pseudonym_secret_file.empty()) {
-    auto file_secret = ReadFileToString(options.pseudonym_secret_file, "pseudonym secret");
+    auto file_secret = base::ReadFileToString(options.pseudonym_secret_file, "pseudonym secret");
     if (!file_secret.ok()) return file_secret.status();
     secret = *std::move(file_secret);
   } else {
@@ -109,19 +112,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
 
   parts->engine = std::make_unique<core::ProtocolEngine>(parts->catalog);
   parts->pseudonyms = std::make_unique<app::Pseudonymizer>(secret);
-  parts->background = std::make_unique<api::BackgroundWrites>(*parts->store, kMaxBackgroundWrites);
-  api::BackgroundWrites* background = parts->background.get();
-  parts->checkin = std::make_unique<app::CheckIn>(
-      *parts->store, *parts->engine, *parts->pseudonyms,
-      [background](const std::string& clinic_id, const v1::RecommendProtocolRequest& request,
-                   const v1::RecommendProtocolResponse& response) {
-        background->Recommendation(clinic_id, request, response);
-      });
+  parts->background =
+      std::make_unique<app::BackgroundRecords>(*parts->store, kMaxBackgroundRecords);
+  parts->checkin = std::make_unique<app::CheckIn>(*parts->store, *parts->engine,
+                                                  *parts->pseudonyms, parts->background.get());
   parts->outcomes = std::make_unique<app::Outcomes>(*parts->store, *parts->engine, *parts->pseudonyms);
   parts->history = std::make_unique<app::History>(*parts->store, *parts->pseudonyms,
                                                   options.analytics_free_text_clinics);
-  parts->pool = std::make_unique<api::WorkerPool>(options.worker_threads, options.max_queued_calls);
-  parts->runner = std::make_unique<api::CallRunner>(*parts->pool, *parts->background,
+  parts->calls = std::make_unique<base::WorkQueue>(options.worker_threads, options.max_queued_calls);
+  parts->runner = std::make_unique<api::CallRunner>(*parts->calls, *parts->background,
                                                     parts->authenticator.get(), dev_caller);
   parts->protocol_servicer = std::make_unique<api::ProtocolServicer>(*parts->runner, *parts->checkin);
   parts->outcome_servicer = std::make_unique<api::OutcomeServicer>(*parts->runner, *parts->outcomes);

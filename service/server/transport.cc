@@ -1,10 +1,8 @@
 #include "server/transport.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/read_file.h"
 #include "observability/log.h"
 
 namespace scoliomassage::server {
@@ -18,14 +16,6 @@ bool IsLoopbackAddress(const std::string& listen) {
     host = host.substr(0, colon);
   }
   return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
-}
-
-absl::StatusOr<std::string> ReadFileToString(const std::string& path, const std::string& what) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return absl::FailedPreconditionError(absl::StrCat("cannot read ", what, " file '", path, "'"));
-  std::ostringstream contents;
-  contents << file.rdbuf();
-  return contents.str();
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> BuildServerCredentials(
@@ -51,14 +41,14 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> BuildServerCredentials(
   if (options.tls_cert_file.empty() || options.tls_key_file.empty()) {
     return absl::InvalidArgumentError("TLS needs both --tls_cert and --tls_key");
   }
-  auto cert = ReadFileToString(options.tls_cert_file, "TLS certificate");
+  auto cert = base::ReadFileToString(options.tls_cert_file, "TLS certificate");
   if (!cert.ok()) return cert.status();
-  auto key = ReadFileToString(options.tls_key_file, "TLS key");
+  auto key = base::ReadFileToString(options.tls_key_file, "TLS key");
   if (!key.ok()) return key.status();
   grpc::SslServerCredentialsOptions ssl;
   ssl.pem_key_cert_pairs.push_back({*key, *cert});
   if (!options.tls_client_ca_file.empty()) {
-    auto ca = ReadFileToString(options.tls_client_ca_file, "TLS client CA");
+    auto ca = base::ReadFileToString(options.tls_client_ca_file, "TLS client CA");
     if (!ca.ok()) return ca.status();
     ssl.pem_root_certs = *ca;
     ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;

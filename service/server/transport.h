@@ -18,7 +18,4 @@ bool IsLoopbackAddress(const std::string& listen);
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> BuildServerCredentials(
     const Options& options);
 
-// Reads a whole file (certificates, keys, secrets).
-absl::StatusOr<std::string> ReadFileToString(const std::string& path, const std::string& what);
-
 }  // namespace scoliomassage::server

@@ -3,7 +3,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "cli/request_id.h"
 #include "gtest/gtest.h"
 
 // The parser works on whatever flags the binary registers; these stand in
@@ -77,22 +76,6 @@ TEST_F(CommandLineTest, UsageErrors) {
   auto unknown = Parse({"--bogus"});
   ASSERT_FALSE(unknown.ok());
   EXPECT_NE(unknown.status().message().find("--bogus"), absl::string_view::npos);
-}
-
-TEST(RequestIdTest, IsAVersion4UuidAndFresh) {
-  const std::string a = NewRequestId();
-  const std::string b = NewRequestId();
-  EXPECT_NE(a, b);
-  ASSERT_EQ(a.size(), 36u);
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      EXPECT_EQ(a[i], '-') << a;
-    } else {
-      EXPECT_TRUE(std::isxdigit(static_cast<unsigned char>(a[i])) && !std::isupper(a[i])) << a;
-    }
-  }
-  EXPECT_EQ(a[14], '4') << a;
-  EXPECT_NE(std::string("89ab").find(a[19]), std::string::npos) << a;
 }
 
 }  // namespace

@@ -1,0 +1,61 @@
+#include "app/background_records.h"
+
+#include <string>
+#include <utility>
+
+#include "observability/log.h"
+
+namespace scoliomassage::app {
+
+using observability::Log;
+using observability::LogLevel;
+
+namespace {
+
+// Concurrent writers the store can group into one commit. More would only
+// hold more database connections (PostgreSQL) without more throughput.
+constexpr size_t kWriters = 8;
+
+}  // namespace
+
+BackgroundRecords::BackgroundRecords(storage::Store& store, size_t max_queued)
+    : store_(store), writers_(kWriters, max_queued) {}
+
+BackgroundRecords::~BackgroundRecords() = default;
+
+void BackgroundRecords::Record(AuditEvent event) {
+  if (!IsAudited(event)) return;
+  storage::AuditEntry entry;
+  entry.time_us = absl::ToUnixMicros(event.start);
+  entry.principal = std::move(event.caller.principal);
+  entry.role = std::string(auth::RoleName(event.caller.role));
+  entry.clinic_id = std::move(event.caller.clinic_id);
+  entry.method = std::string(auth::MethodPath(event.method));
+  entry.subject = std::move(event.subject);
+  entry.status_code = static_cast<int>(event.code);
+  Submit([this, entry = std::move(entry)] { return store_.AppendAudit(entry); });
+}
+
+void BackgroundRecords::Record(const std::string& clinic_id,
+                               const v1::RecommendProtocolRequest& request,
+                               const v1::RecommendProtocolResponse& response) {
+  Submit([this, clinic_id, request, response] {
+    return store_.SaveRecommendation(clinic_id, request, response);
+  });
+}
+
+void BackgroundRecords::Submit(std::function<absl::Status()> write) {
+  const bool queued = writers_.TrySubmit([write = std::move(write)] {
+    if (absl::Status status = write(); !status.ok()) {
+      Log(LogLevel::kError, "background write failed", {{"status", status.ToString()}});
+    }
+  });
+  if (queued) return;
+  const uint64_t dropped = dropped_.fetch_add(1) + 1;
+  if ((dropped & (dropped - 1)) == 0) {  // log at powers of two, not per drop
+    Log(LogLevel::kError, "background write queue full; record dropped",
+        {{"dropped_total", std::to_string(dropped)}});
+  }
+}
+
+}  // namespace scoliomassage::app
