@@ -36,11 +36,6 @@ bool PatientFirst(const v1::HistoryFilter& filter) { return !filter.patient_id()
 
 }  // namespace
 
-std::string SqlParams::Add(Value value) {
-  values_.push_back(std::move(value));
-  return absl::StrCat(std::string(1, prefix_), values_.size());
-}
-
 const char* DimensionName(v1::GroupBy dimension) {
   switch (dimension) {
     case v1::GROUP_BY_PROTOCOL: return "protocol";

@@ -28,10 +28,12 @@ namespace scoliomassage::storage {
 struct PgParam {
   std::string value;
   bool binary = false;
+  bool null = false;
 
   static PgParam Text(std::string text) { return {std::move(text), false}; }
   static PgParam Int(int64_t number) { return {std::to_string(number), false}; }
   static PgParam Bytes(std::string bytes) { return {std::move(bytes), true}; }
+  static PgParam Null() { return {std::string(), false, true}; }
 };
 
 class PgResult {

@@ -5,7 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/errors.h"
-#include "storage/sqlite_connection.h"  // kReasonStoreBusy
+#include "storage/store_errors.h"
 
 namespace scoliomassage::storage {
 

@@ -82,6 +82,20 @@ absl::Status SqliteStatement::Run() {
   }
 }
 
+int SqliteStatement::ColumnCount() const { return sqlite3_column_count(statement_); }
+std::string SqliteStatement::ColumnName(int column) const {
+  const char* name = sqlite3_column_name(statement_, column);
+  return name == nullptr ? std::string() : std::string(name);
+}
+SqliteStatement::Kind SqliteStatement::ColumnKind(int column) const {
+  switch (sqlite3_column_type(statement_, column)) {
+    case SQLITE_INTEGER: return Kind::kInt;
+    case SQLITE_FLOAT: return Kind::kDouble;
+    case SQLITE_TEXT: return Kind::kText;
+    case SQLITE_BLOB: return Kind::kBytes;
+    default: return Kind::kNull;
+  }
+}
 int64_t SqliteStatement::ColumnInt(int column) const {
   return sqlite3_column_int64(statement_, column);
 }

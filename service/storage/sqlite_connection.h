@@ -11,18 +11,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "storage/store_errors.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace scoliomassage::storage {
-
-// Machine-readable reasons (ErrorInfo.reason) for store failures.
-inline constexpr char kReasonStoreUnavailable[] = "STORE_UNAVAILABLE";
-inline constexpr char kReasonStoreBusy[] = "STORE_BUSY";
-inline constexpr char kReasonDiskFull[] = "STORE_DISK_FULL";
-inline constexpr char kReasonStoreCorrupt[] = "STORE_CORRUPT";
-inline constexpr char kReasonStoreError[] = "STORE_ERROR";
 
 // Maps a SQLite result code to the store's error vocabulary. `context` says
 // what was being done; SQLite's own message is appended.
@@ -55,6 +49,11 @@ class SqliteStatement {
   // Runs a statement that returns no rows.
   absl::Status Run();
 
+  // The value's own type: SQLite types values, not columns.
+  enum class Kind { kNull, kInt, kDouble, kText, kBytes };
+  int ColumnCount() const;
+  std::string ColumnName(int column) const;
+  Kind ColumnKind(int column) const;
   int64_t ColumnInt(int column) const;
   double ColumnDouble(int column) const;
   bool ColumnIsNull(int column) const;

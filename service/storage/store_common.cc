@@ -8,7 +8,7 @@
 #include "core/outcome_validation.h"
 #include "storage/outcome_ids.h"
 #include "storage/page_tokens.h"
-#include "storage/sqlite_outcome_rows.h"  // MakeStoredOutcome, ParseStoredOutcome: backend-neutral
+#include "storage/outcome_rows.h"
 
 namespace scoliomassage::storage {
 namespace {

@@ -160,7 +160,7 @@ TEST(SqliteStoreTest, SchemaIsMigratedOnceAndUsesWal) {
   { ASSERT_NE(OpenAt(path), nullptr); }
   { ASSERT_NE(OpenAt(path), nullptr); }  // reopening applies nothing twice
   RawDb raw(path);
-  EXPECT_EQ(raw.Text("SELECT group_concat(version) FROM schema_migrations"), "1");
+  EXPECT_EQ(raw.Text("SELECT group_concat(version) FROM schema_migrations"), "1,2");
   EXPECT_EQ(raw.Text("PRAGMA journal_mode"), "wal");
   for (const char* index : {"outcome_revisions_patient", "outcome_revisions_therapist",
                             "outcome_revisions_protocol", "outcome_revisions_region",

@@ -1,0 +1,50 @@
+// The SQL store's executor on PostgreSQL: a bounded connection pool, one
+// transaction per call, and one more run of the body on a fresh connection
+// when a pooled connection turns out to be dead (the server restarted while
+// it sat idle); never after COMMIT was sent, since its outcome is then
+// unknown. PostgreSQL's WAL does the group commit itself, so there is no
+// writer thread here.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "storage/postgres_options.h"
+#include "storage/postgres_pool.h"
+#include "storage/sql_executor.h"
+
+namespace scoliomassage::storage {
+
+class PostgresExecutor final : public SqlExecutor {
+ public:
+  // `last_time_us`: the newest create time already stored.
+  PostgresExecutor(const PostgresOptions& options, int64_t last_time_us)
+      : pool_(options.conninfo, options.pool_size, options.pool_wait),
+        last_time_us_(last_time_us) {}
+
+  absl::Status Write(const WriteBody& body) override;
+  absl::Status Read(const ReadBody& body) override;
+  SqlDialect dialect() const override { return kPostgresDialect; }
+
+ private:
+  absl::Status Run(const char* begin, const std::function<absl::Status(SqlSession&)>& body);
+  // Create times rise strictly within this process, so outcomes logged one
+  // after another scan in that order; across instances ties are broken by id.
+  int64_t NextCreateTime();
+
+  PgPool pool_;
+  std::atomic<int64_t> last_time_us_;
+};
+
+// The store's statements on one PostgreSQL connection.
+class PostgresSession final : public SqlSession {
+ public:
+  explicit PostgresSession(PgConnection& db) : db_(db) {}
+  absl::StatusOr<std::unique_ptr<ResultRows>> Query(const std::string& sql,
+                                                    const SqlParams& params) override;
+
+ private:
+  PgConnection& db_;
+};
+
+}  // namespace scoliomassage::storage

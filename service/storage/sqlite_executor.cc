@@ -1,0 +1,64 @@
+#include "storage/sqlite_executor.h"
+
+#include <utility>
+#include <variant>
+
+namespace scoliomassage::storage {
+namespace {
+
+// A stepped statement as the store reads it.
+class StatementRows final : public ResultRows {
+ public:
+  explicit StatementRows(SqliteStatement statement) : statement_(std::move(statement)) {}
+  absl::StatusOr<bool> Next() override { return statement_.Step(); }
+  int64_t Int(int column) override { return statement_.ColumnInt(column); }
+  double Double(int column) override { return statement_.ColumnDouble(column); }
+  bool IsNull(int column) override { return statement_.ColumnIsNull(column); }
+  std::string Text(int column) override { return statement_.ColumnText(column); }
+  std::string Bytes(int column) override { return statement_.ColumnBlob(column); }
+
+ private:
+  SqliteStatement statement_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ResultRows>> SqliteSession::Query(const std::string& sql,
+                                                                 const SqlParams& params) {
+  absl::StatusOr<SqliteStatement> statement = db_.Prepare(sql);
+  if (!statement.ok()) return statement.status();
+  int index = 1;
+  for (const SqlParams::Value& value : params.values()) {
+    if (const auto* number = std::get_if<int64_t>(&value)) {
+      statement->BindInt(index++, *number);
+    } else if (const auto* text = std::get_if<std::string>(&value)) {
+      statement->BindText(index++, *text);
+    } else if (const auto* bytes = std::get_if<SqlBytes>(&value)) {
+      statement->BindBlob(index++, bytes->bytes);
+    } else {
+      statement->BindNull(index++);
+    }
+  }
+  return std::unique_ptr<ResultRows>(new StatementRows(*std::move(statement)));
+}
+
+absl::Status SqliteExecutor::Write(const WriteBody& body) {
+  return writer_->Write([&body](SqliteConnection& db, int64_t now_us) {
+    SqliteSession session(db);
+    return body(session, now_us);
+  });
+}
+
+absl::Status SqliteExecutor::Read(const ReadBody& body) {
+  absl::StatusOr<SqliteReaderPool::Lease> db = readers_.Borrow();
+  if (!db.ok()) return db.status();
+  // One read transaction: several statements see one snapshot. The pool
+  // rolls back whatever a failed body left open.
+  if (absl::Status begin = (*db)->Exec("BEGIN"); !begin.ok()) return begin;
+  SqliteSession session(**db);
+  absl::Status status = body(session);
+  (*db)->Exec("COMMIT").IgnoreError();
+  return status;
+}
+
+}  // namespace scoliomassage::storage
