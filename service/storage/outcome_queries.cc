@@ -34,8 +34,7 @@ const char* DimensionColumn(v1::GroupBy dimension) {
 // keep walking the history index in order, never sort per page.
 bool PatientFirst(const v1::HistoryFilter& filter) { return !filter.patient_id().empty(); }
 
-}  // namespace
-
+// The key_parts name of a dimension.
 const char* DimensionName(v1::GroupBy dimension) {
   switch (dimension) {
     case v1::GROUP_BY_PROTOCOL: return "protocol";
@@ -46,6 +45,8 @@ const char* DimensionName(v1::GroupBy dimension) {
     default: return "";
   }
 }
+
+}  // namespace
 
 std::string OutcomeFilterSql(const std::string& clinic_id, const v1::HistoryFilter& filter,
                              SqlParams& params) {

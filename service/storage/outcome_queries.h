@@ -54,7 +54,4 @@ struct SummaryRow {
 // Fills key ("|"-joined, regions as enum names) and key_parts.
 v1::SummaryGroup MakeSummaryGroup(const std::vector<v1::GroupBy>& group_by, const SummaryRow& row);
 
-// The key_parts name of a dimension: "protocol", "spine_region", ...
-const char* DimensionName(v1::GroupBy dimension);
-
 }  // namespace scoliomassage::storage

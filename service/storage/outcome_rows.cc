@@ -60,12 +60,12 @@ absl::Status OutcomeRows::InsertRevision(const std::string& clinic_id,
       "performed_at_us, performed_month, amend_reason, outcome_proto) VALUES (",
       p.Add(clinic_id), ", ", p.Add(outcome_id), ", ", p.Add(int64_t{stored.revision()}), ", ",
       p.Add(first_create_time_us), ", ", p.Add(TimestampToMicros(stored.create_time())), ", ",
-      p.Add(request_id), ", ", p.Add(stored.patient_id()), ", ", p.Add(stored.therapist_id()),
-      ", ", p.Add(stored.protocol_id()), ", ", p.Add(int64_t{stored.protocol_version()}), ", ",
+      p.Add(request_id), ", ", p.Add(stored.patient_id()), ", ", p.Add(stored.therapist_id()), ", ",
+      p.Add(stored.protocol_id()), ", ", p.Add(int64_t{stored.protocol_version()}), ", ",
       p.Add(int64_t{stored.spine_region()}), ", ", p.Add(int64_t{stored.session_number()}), ", ",
       p.Add(int64_t{stored.minutes()}), ", ", p.Add(int64_t{stored.pain_before()}), ", ",
-      p.Add(int64_t{stored.pain_after()}), ", ", p.Add(int64_t{stored.adverse_events_size()}),
-      ", ", p.Add(performed_at_us), ", ", p.Add(UtcMonth(performed_at_us)), ", ",
+      p.Add(int64_t{stored.pain_after()}), ", ", p.Add(int64_t{stored.adverse_events_size()}), ", ",
+      p.Add(performed_at_us), ", ", p.Add(UtcMonth(performed_at_us)), ", ",
       p.Add(stored.amend_reason()), ", ", p.Add(SqlBytes{std::move(bytes)}), ")");
   if (absl::Status status = db_.Run(insert, p); !status.ok()) return status;
 
@@ -83,16 +83,15 @@ absl::Status OutcomeRows::InsertRevision(const std::string& clinic_id,
   // An amendment may move the session in time, change its pain or even its
   // patient: the read model follows the latest revision.
   SqlParams q = Params();
-  const std::string where =
-      absl::StrCat(" WHERE clinic_id = ", q.Add(clinic_id), " AND outcome_id = ", q.Add(outcome_id));
+  const std::string where = absl::StrCat(" WHERE clinic_id = ", q.Add(clinic_id),
+                                         " AND outcome_id = ", q.Add(outcome_id));
   std::string previous_patient;
   {
     absl::StatusOr<std::unique_ptr<ResultRows>> before =
-        db_.Query(absl::StrCat("SELECT patient_id FROM outcome_latest", where), q);
+        db_.QueryRow(absl::StrCat("SELECT patient_id FROM outcome_latest", where), q);
     if (!before.ok()) return before.status();
-    absl::StatusOr<bool> found = (*before)->Next();
-    if (!found.ok()) return found.status();
-    if (!*found) return absl::InternalError("an amended outcome has no latest revision row");
+    if (*before == nullptr)
+      return absl::InternalError("an amended outcome has no latest revision row");
     previous_patient = (*before)->Text(0);
   }  // the SELECT is finished before the UPDATE of its table
   const std::string update = absl::StrCat(
@@ -110,41 +109,36 @@ absl::Status OutcomeRows::InsertRevision(const std::string& clinic_id,
 absl::Status OutcomeRows::CountSession(const std::string& clinic_id, const std::string& patient_id,
                                        int64_t change) {
   SqlParams p = Params();
-  const std::string upsert = absl::StrCat(
-      "INSERT INTO patient_progress (clinic_id, patient_id, sessions_logged) VALUES (",
-      p.Add(clinic_id), ", ", p.Add(patient_id), ", ", p.Add(change),
-      ") ON CONFLICT (clinic_id, patient_id) DO UPDATE SET sessions_logged = "
-      "patient_progress.sessions_logged + excluded.sessions_logged");
+  const std::string upsert =
+      absl::StrCat("INSERT INTO patient_progress (clinic_id, patient_id, sessions_logged) VALUES (",
+                   p.Add(clinic_id), ", ", p.Add(patient_id), ", ", p.Add(change),
+                   ") ON CONFLICT (clinic_id, patient_id) DO UPDATE SET sessions_logged = "
+                   "patient_progress.sessions_logged + excluded.sessions_logged");
   return db_.Run(upsert, p);
 }
 
 absl::StatusOr<v1::Outcome> OutcomeRows::Select(const std::string& clinic_id,
                                                 const std::string& outcome_id, int32_t revision) {
   SqlParams p = Params();
-  std::string sql =
-      absl::StrCat("SELECT outcome_proto FROM outcome_revisions WHERE clinic_id = ", p.Add(clinic_id),
-                   " AND outcome_id = ", p.Add(outcome_id));
+  std::string sql = absl::StrCat("SELECT outcome_proto FROM outcome_revisions WHERE clinic_id = ",
+                                 p.Add(clinic_id), " AND outcome_id = ", p.Add(outcome_id));
   absl::StrAppend(&sql, revision == 0 ? " ORDER BY revision DESC LIMIT 1"
                                       : absl::StrCat(" AND revision = ", p.Add(int64_t{revision})));
-  absl::StatusOr<std::unique_ptr<ResultRows>> rows = db_.Query(sql, p);
+  absl::StatusOr<std::unique_ptr<ResultRows>> rows = db_.QueryRow(sql, p);
   if (!rows.ok()) return rows.status();
-  absl::StatusOr<bool> row = (*rows)->Next();
-  if (!row.ok()) return row.status();
-  if (!*row) return OutcomeNotFound(outcome_id, revision);
+  if (*rows == nullptr) return OutcomeNotFound(outcome_id, revision);
   return ParseStoredOutcome((*rows)->Bytes(0));
 }
 
 absl::StatusOr<OutcomeRows::Latest> OutcomeRows::LockLatest(const std::string& clinic_id,
                                                             const std::string& outcome_id) {
   SqlParams p = Params();
-  const std::string sql = absl::StrCat(
-      "SELECT revision, first_create_time_us FROM outcome_latest WHERE clinic_id = ",
-      p.Add(clinic_id), " AND outcome_id = ", p.Add(outcome_id), dialect_.lock_clause);
-  absl::StatusOr<std::unique_ptr<ResultRows>> rows = db_.Query(sql, p);
+  const std::string sql =
+      absl::StrCat("SELECT revision, first_create_time_us FROM outcome_latest WHERE clinic_id = ",
+                   p.Add(clinic_id), " AND outcome_id = ", p.Add(outcome_id), dialect_.lock_clause);
+  absl::StatusOr<std::unique_ptr<ResultRows>> rows = db_.QueryRow(sql, p);
   if (!rows.ok()) return rows.status();
-  absl::StatusOr<bool> row = (*rows)->Next();
-  if (!row.ok()) return row.status();
-  if (!*row) return OutcomeNotFound(outcome_id, 0);
+  if (*rows == nullptr) return OutcomeNotFound(outcome_id, 0);
   return Latest{static_cast<int32_t>((*rows)->Int(0)), (*rows)->Int(1)};
 }
 
@@ -153,12 +147,11 @@ absl::StatusOr<std::optional<IdempotencyRecord>> OutcomeRows::FindRequest(
   SqlParams p = Params();
   const std::string sql = absl::StrCat(
       "SELECT operation, fingerprint, outcome_id, revision FROM idempotency_keys "
-      "WHERE clinic_id = ", p.Add(clinic_id), " AND request_id = ", p.Add(request_id));
-  absl::StatusOr<std::unique_ptr<ResultRows>> rows = db_.Query(sql, p);
+      "WHERE clinic_id = ",
+      p.Add(clinic_id), " AND request_id = ", p.Add(request_id));
+  absl::StatusOr<std::unique_ptr<ResultRows>> rows = db_.QueryRow(sql, p);
   if (!rows.ok()) return rows.status();
-  absl::StatusOr<bool> row = (*rows)->Next();
-  if (!row.ok()) return row.status();
-  if (!*row) return std::optional<IdempotencyRecord>();
+  if (*rows == nullptr) return std::optional<IdempotencyRecord>();
   return std::optional<IdempotencyRecord>(IdempotencyRecord{
       (*rows)->Text(0), (*rows)->Text(1), (*rows)->Text(2), static_cast<int32_t>((*rows)->Int(3))});
 }
@@ -171,19 +164,19 @@ absl::StatusOr<bool> OutcomeRows::ClaimRequest(const std::string& clinic_id,
   SqlParams p = Params();
   const std::string sql = absl::StrCat(
       "INSERT INTO idempotency_keys (clinic_id, request_id, operation, fingerprint, outcome_id, "
-      "revision, create_time_us) VALUES (", p.Add(clinic_id), ", ", p.Add(request_id), ", ",
-      p.Add(operation), ", ", p.Add(fingerprint), ", ", p.Add(OutcomeIdOf(stored)), ", ",
-      p.Add(int64_t{stored.revision()}), ", ", p.Add(TimestampToMicros(stored.create_time())),
+      "revision, create_time_us) VALUES (",
+      p.Add(clinic_id), ", ", p.Add(request_id), ", ", p.Add(operation), ", ", p.Add(fingerprint),
+      ", ", p.Add(OutcomeIdOf(stored)), ", ", p.Add(int64_t{stored.revision()}), ", ",
+      p.Add(TimestampToMicros(stored.create_time())),
       ") ON CONFLICT (clinic_id, request_id) DO NOTHING RETURNING 1");
-  absl::StatusOr<std::unique_ptr<ResultRows>> rows = db_.Query(sql, p);
+  absl::StatusOr<std::unique_ptr<ResultRows>> rows = db_.QueryRow(sql, p);
   if (!rows.ok()) return rows.status();
-  absl::StatusOr<bool> claimed = (*rows)->Next();
-  if (!claimed.ok()) return claimed.status();
+  const bool claimed = *rows != nullptr;
   // Step to the end, so SQLite finishes the statement before the next one.
-  if (*claimed) {
+  if (claimed) {
     if (absl::StatusOr<bool> end = (*rows)->Next(); !end.ok()) return end.status();
   }
-  return *claimed;
+  return claimed;
 }
 
 absl::StatusOr<core::PatientProgress> OutcomeRows::Progress(const std::string& clinic_id,
@@ -194,42 +187,36 @@ absl::StatusOr<core::PatientProgress> OutcomeRows::Progress(const std::string& c
   const std::string patient_placeholder = p.Add(patient_id);
   const std::string patient =
       absl::StrCat("clinic_id = ", clinic, " AND patient_id = ", patient_placeholder);
-  absl::StatusOr<std::unique_ptr<ResultRows>> count = db_.Query(
-      absl::StrCat("SELECT sessions_logged FROM patient_progress WHERE ", patient), p);
+  absl::StatusOr<std::unique_ptr<ResultRows>> count =
+      db_.QueryRow(absl::StrCat("SELECT sessions_logged FROM patient_progress WHERE ", patient), p);
   if (!count.ok()) return count.status();
-  absl::StatusOr<bool> counted = (*count)->Next();
-  if (!counted.ok()) return counted.status();
-  progress.sessions_logged = *counted ? (*count)->Int(0) : 0;
+  progress.sessions_logged = *count != nullptr ? (*count)->Int(0) : 0;
   if (progress.sessions_logged == 0) return progress;
 
   // Both walk outcome_latest_patient from one end and stop at the first row.
-  absl::StatusOr<std::unique_ptr<ResultRows>> last = db_.Query(
+  absl::StatusOr<std::unique_ptr<ResultRows>> last = db_.QueryRow(
       absl::StrCat("SELECT r.outcome_proto FROM outcome_latest l JOIN outcome_revisions r ON "
                    "r.clinic_id = l.clinic_id AND r.outcome_id = l.outcome_id AND "
-                   "r.revision = l.revision WHERE l.clinic_id = ", clinic,
-                   " AND l.patient_id = ", patient_placeholder,
+                   "r.revision = l.revision WHERE l.clinic_id = ",
+                   clinic, " AND l.patient_id = ", patient_placeholder,
                    " ORDER BY l.performed_at_us DESC, l.first_create_time_us DESC, "
                    "l.outcome_id DESC LIMIT 1"),
       p);
   if (!last.ok()) return last.status();
-  absl::StatusOr<bool> found = (*last)->Next();
-  if (!found.ok()) return found.status();
-  if (*found) {
+  if (*last != nullptr) {
     absl::StatusOr<v1::Outcome> outcome = ParseStoredOutcome((*last)->Bytes(0));
     if (!outcome.ok()) return outcome.status();
     progress.last_outcome = *std::move(outcome);
   }
   // pain_before is NULL only where a revision recorded none (validation
   // requires it today), so the walk stops at once in practice.
-  absl::StatusOr<std::unique_ptr<ResultRows>> first = db_.Query(
+  absl::StatusOr<std::unique_ptr<ResultRows>> first = db_.QueryRow(
       absl::StrCat("SELECT pain_before FROM outcome_latest WHERE ", patient,
                    " AND pain_before IS NOT NULL ORDER BY performed_at_us, first_create_time_us, "
                    "outcome_id LIMIT 1"),
       p);
   if (!first.ok()) return first.status();
-  absl::StatusOr<bool> baseline = (*first)->Next();
-  if (!baseline.ok()) return baseline.status();
-  if (*baseline) progress.first_pain_before = static_cast<int32_t>((*first)->Int(0));
+  if (*first != nullptr) progress.first_pain_before = static_cast<int32_t>((*first)->Int(0));
   return progress;
 }
 

@@ -50,8 +50,6 @@ PgResult::~PgResult() {
   if (result_ != nullptr) PQclear(result_);
 }
 int PgResult::rows() const { return PQntuples(result_); }
-int PgResult::columns() const { return PQnfields(result_); }
-bool PgResult::IsNull(int row, int column) const { return PQgetisnull(result_, row, column) != 0; }
 std::string PgResult::Text(int row, int column) const {
   return std::string(PQgetvalue(result_, row, column),
                      static_cast<size_t>(PQgetlength(result_, row, column)));

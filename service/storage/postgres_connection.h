@@ -45,8 +45,6 @@ class PgResult {
   ~PgResult();
 
   int rows() const;
-  int columns() const;
-  bool IsNull(int row, int column) const;
   std::string Text(int row, int column) const;
   int64_t Int(int row, int column) const;
   double Double(int row, int column) const;

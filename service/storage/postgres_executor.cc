@@ -20,13 +20,23 @@ class PgResultRows final : public ResultRows {
   absl::StatusOr<bool> Next() override { return ++row_ < result_.rows(); }
   int64_t Int(int column) override { return result_.Int(row_, column); }
   double Double(int column) override { return result_.Double(row_, column); }
-  bool IsNull(int column) override { return result_.IsNull(row_, column); }
   std::string Text(int column) override { return result_.Text(row_, column); }
   std::string Bytes(int column) override { return result_.Bytes(row_, column); }
 
  private:
   PgResult result_;
   int row_ = -1;
+};
+
+// The store's statements on one PostgreSQL connection.
+class PostgresSession final : public SqlSession {
+ public:
+  explicit PostgresSession(PgConnection& db) : db_(db) {}
+  absl::StatusOr<std::unique_ptr<ResultRows>> Query(const std::string& sql,
+                                                    const SqlParams& params) override;
+
+ private:
+  PgConnection& db_;
 };
 
 }  // namespace

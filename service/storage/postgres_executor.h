@@ -36,15 +36,4 @@ class PostgresExecutor final : public SqlExecutor {
   std::atomic<int64_t> last_time_us_;
 };
 
-// The store's statements on one PostgreSQL connection.
-class PostgresSession final : public SqlSession {
- public:
-  explicit PostgresSession(PgConnection& db) : db_(db) {}
-  absl::StatusOr<std::unique_ptr<ResultRows>> Query(const std::string& sql,
-                                                    const SqlParams& params) override;
-
- private:
-  PgConnection& db_;
-};
-
 }  // namespace scoliomassage::storage

@@ -9,6 +9,14 @@ namespace {
 // recognize in pg_locks.
 constexpr char kMigrationLockKey[] = "126896296306543";
 
+// The highest applied version, 0 for an empty database.
+absl::StatusOr<int> PostgresSchemaVersion(PgConnection& db) {
+  absl::StatusOr<PgResult> query =
+      db.Exec("SELECT coalesce(max(version), 0) FROM schema_migrations");
+  if (!query.ok()) return query.status();
+  return static_cast<int>(query->Int(0, 0));
+}
+
 absl::Status ApplyPending(PgConnection& db, const std::vector<Migration>& migrations,
                           int64_t now_us) {
   // The transaction-scoped lock is released by COMMIT or ROLLBACK, and also
@@ -41,13 +49,6 @@ absl::Status ApplyPending(PgConnection& db, const std::vector<Migration>& migrat
 }
 
 }  // namespace
-
-absl::StatusOr<int> PostgresSchemaVersion(PgConnection& db) {
-  absl::StatusOr<PgResult> query =
-      db.Exec("SELECT coalesce(max(version), 0) FROM schema_migrations");
-  if (!query.ok()) return query.status();
-  return static_cast<int>(query->Int(0, 0));
-}
 
 absl::Status ApplyPostgresMigrations(PgConnection& db, const std::vector<Migration>& migrations,
                                      int64_t now_us) {

@@ -19,7 +19,4 @@ const std::vector<Migration>& PostgresMigrations();
 absl::Status ApplyPostgresMigrations(PgConnection& db, const std::vector<Migration>& migrations,
                                      int64_t now_us);
 
-// The newest applied version (0 for an empty database).
-absl::StatusOr<int> PostgresSchemaVersion(PgConnection& db);
-
 }  // namespace scoliomassage::storage

@@ -17,34 +17,21 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "storage/pool_lease.h"
 #include "storage/postgres_connection.h"
 
 namespace scoliomassage::storage {
 
 class PgPool {
  public:
-  class Lease {
-   public:
-    Lease(PgPool* pool, std::unique_ptr<PgConnection> connection)
-        : pool_(pool), connection_(std::move(connection)) {}
-    Lease(Lease&& other) noexcept = default;
-    Lease& operator=(Lease&&) = delete;
-    ~Lease() {
-      if (connection_) pool_->Return(std::move(connection_));
-    }
-    PgConnection& operator*() const { return *connection_; }
-    PgConnection* operator->() const { return connection_.get(); }
-
-   private:
-    PgPool* pool_;
-    std::unique_ptr<PgConnection> connection_;
-  };
+  using Lease = PoolLease<PgPool, PgConnection>;
 
   PgPool(std::string conninfo, int max_size, absl::Duration wait);
 
   absl::StatusOr<Lease> Borrow();
 
  private:
+  friend Lease;
   void Return(std::unique_ptr<PgConnection> connection);
 
   const std::string conninfo_;

@@ -54,14 +54,18 @@ absl::StatusOr<std::vector<PgParam>> ReadRow(const Table& table, const SqliteSta
   for (size_t i = 0; i < table.columns.size(); ++i) {
     const int column = static_cast<int>(i);
     switch (row.ColumnKind(column)) {
-      case SqliteStatement::Kind::kInt: values.push_back(PgParam::Int(row.ColumnInt(column))); break;
+      case SqliteStatement::Kind::kInt:
+        values.push_back(PgParam::Int(row.ColumnInt(column)));
+        break;
       case SqliteStatement::Kind::kBytes:
         values.push_back(PgParam::Bytes(row.ColumnBlob(column)));
         break;
-      case SqliteStatement::Kind::kText: values.push_back(PgParam::Text(row.ColumnText(column))); break;
+      case SqliteStatement::Kind::kText:
+        values.push_back(PgParam::Text(row.ColumnText(column)));
+        break;
       default:
-        return absl::FailedPreconditionError(absl::StrCat(
-            table.name, ".", table.columns[i], ": an unexpected NULL or real value"));
+        return absl::FailedPreconditionError(
+            absl::StrCat(table.name, ".", table.columns[i], ": an unexpected NULL or real value"));
     }
   }
   return values;
@@ -73,7 +77,8 @@ std::string ColumnList(const Table& table, size_t count) {
 
 std::string InsertSql(const Table& table) {
   std::vector<std::string> placeholders;
-  for (size_t i = 0; i < table.columns.size(); ++i) placeholders.push_back(absl::StrCat("$", i + 1));
+  for (size_t i = 0; i < table.columns.size(); ++i)
+    placeholders.push_back(absl::StrCat("$", i + 1));
   return absl::StrCat("INSERT INTO ", table.name, " (", ColumnList(table, table.columns.size()),
                       ") VALUES (", absl::StrJoin(placeholders, ", "), ") ON CONFLICT (",
                       ColumnList(table, table.key_columns), ") DO NOTHING RETURNING 1");
@@ -106,9 +111,10 @@ absl::Status CheckIdentical(PgConnection& target, const Table& table,
       std::vector<std::string> key_text;
       for (int k = 0; k < table.key_columns; ++k) key_text.push_back(source[k].value);
       return absl::FailedPreconditionError(absl::StrCat(
-          table.name, " (", absl::StrJoin(key_text, ", "), "): the PostgreSQL row differs from the "
-          "SQLite row in column ", table.columns[i],
-          "; was the target written to by a server before the copy finished?"));
+          table.name, " (", absl::StrJoin(key_text, ", "),
+          "): the PostgreSQL row differs from the "
+          "SQLite row in column ",
+          table.columns[i], "; was the target written to by a server before the copy finished?"));
     }
   }
   return absl::OkStatus();
@@ -117,9 +123,9 @@ absl::Status CheckIdentical(PgConnection& target, const Table& table,
 absl::Status CopyTable(SqliteConnection& source, PgConnection& target, const Table& table,
                        TableCopyReport& report) {
   report.table = table.name;
-  absl::StatusOr<SqliteStatement> rows = source.Prepare(
-      absl::StrCat("SELECT ", ColumnList(table, table.columns.size()), " FROM ", table.name,
-                   " ORDER BY ", ColumnList(table, table.key_columns)));
+  absl::StatusOr<SqliteStatement> rows =
+      source.Prepare(absl::StrCat("SELECT ", ColumnList(table, table.columns.size()), " FROM ",
+                                  table.name, " ORDER BY ", ColumnList(table, table.key_columns)));
   if (!rows.ok()) return rows.status();
   const std::string insert = InsertSql(table);
   bool in_transaction = false;
@@ -155,10 +161,10 @@ absl::Status CopyTable(SqliteConnection& source, PgConnection& target, const Tab
   report.target_rows = count->Int(0, 0);
   if (report.copied + report.already_present != report.source_rows ||
       report.target_rows < report.source_rows) {
-    return absl::DataLossError(absl::StrCat(
-        table.name, ": verification failed: ", report.source_rows, " source rows, ", report.copied,
-        " copied, ", report.already_present, " already present, ", report.target_rows,
-        " in the target"));
+    return absl::DataLossError(
+        absl::StrCat(table.name, ": verification failed: ", report.source_rows, " source rows, ",
+                     report.copied, " copied, ", report.already_present, " already present, ",
+                     report.target_rows, " in the target"));
   }
   return absl::OkStatus();
 }
@@ -183,7 +189,8 @@ absl::StatusOr<std::vector<TableCopyReport>> CopySqliteToPostgres(const std::str
     source_options.path = sqlite_path;
     absl::StatusOr<std::unique_ptr<SqliteStore>> source_store = SqliteStore::Open(source_options);
     if (!source_store.ok()) return source_store.status();
-    absl::StatusOr<std::unique_ptr<PostgresStore>> target_store = PostgresStore::Open(*target_options);
+    absl::StatusOr<std::unique_ptr<PostgresStore>> target_store =
+        PostgresStore::Open(*target_options);
     if (!target_store.ok()) return target_store.status();
   }
   SqliteConnection::Options read_options;
@@ -191,7 +198,8 @@ absl::StatusOr<std::vector<TableCopyReport>> CopySqliteToPostgres(const std::str
   read_options.read_only = true;
   absl::StatusOr<std::unique_ptr<SqliteConnection>> source = SqliteConnection::Open(read_options);
   if (!source.ok()) return source.status();
-  absl::StatusOr<std::unique_ptr<PgConnection>> target = PgConnection::Connect(target_options->conninfo);
+  absl::StatusOr<std::unique_ptr<PgConnection>> target =
+      PgConnection::Connect(target_options->conninfo);
   if (!target.ok()) return target.status();
 
   // One read transaction: every table comes from the same snapshot, so a

@@ -11,6 +11,16 @@ std::string SqlParams::Add(Value value) {
   return absl::StrCat(std::string(1, prefix_), values_.size());
 }
 
+absl::StatusOr<std::unique_ptr<ResultRows>> SqlSession::QueryRow(const std::string& sql,
+                                                                 const SqlParams& params) {
+  absl::StatusOr<std::unique_ptr<ResultRows>> rows = Query(sql, params);
+  if (!rows.ok()) return rows.status();
+  absl::StatusOr<bool> row = (*rows)->Next();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::unique_ptr<ResultRows>();
+  return rows;
+}
+
 absl::Status SqlSession::Run(const std::string& sql, const SqlParams& params) {
   absl::StatusOr<std::unique_ptr<ResultRows>> rows = Query(sql, params);
   if (!rows.ok()) return rows.status();

@@ -59,7 +59,6 @@ class ResultRows {
   virtual absl::StatusOr<bool> Next() = 0;
   virtual int64_t Int(int column) = 0;
   virtual double Double(int column) = 0;
-  virtual bool IsNull(int column) = 0;
   virtual std::string Text(int column) = 0;
   virtual std::string Bytes(int column) = 0;
 };
@@ -71,6 +70,9 @@ class SqlSession {
   // Runs `sql`; the rows are valid until the next call on this session.
   virtual absl::StatusOr<std::unique_ptr<ResultRows>> Query(const std::string& sql,
                                                             const SqlParams& params) = 0;
+  // Runs `sql` and moves to its first row: null when there is none.
+  absl::StatusOr<std::unique_ptr<ResultRows>> QueryRow(const std::string& sql,
+                                                       const SqlParams& params);
   // Runs a statement that returns no rows (or whose rows do not matter).
   absl::Status Run(const std::string& sql, const SqlParams& params);
 };

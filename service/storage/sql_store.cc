@@ -25,6 +25,15 @@ absl::Status LostClaim() {
       kReasonStoreBusy);
 }
 
+// Runs an INSERT ... ON CONFLICT DO NOTHING RETURNING: OK when it inserted,
+// ALREADY_EXISTS when the key was taken.
+absl::Status Inserted(SqlSession& db, const std::string& insert, const SqlParams& params) {
+  absl::StatusOr<std::unique_ptr<ResultRows>> row = db.QueryRow(insert, params);
+  if (!row.ok()) return row.status();
+  if (*row == nullptr) return absl::AlreadyExistsError("the key is taken");
+  return (*row)->Next().status();  // to the end: SQLite finishes the statement
+}
+
 }  // namespace
 
 SqlStore::SqlStore(std::unique_ptr<SqlExecutor> executor)
@@ -121,32 +130,24 @@ absl::Status SqlStore::SaveRecommendation(const std::string& clinic_id,
     const std::string id = p.Add(response.recommendation_id());
     const std::string insert = absl::StrCat(
         "INSERT INTO recommendations (clinic_id, recommendation_id, patient_id, create_time_us, "
-        "decision, protocol_id, request_proto, response_proto) VALUES (", clinic, ", ", id, ", ",
-        p.Add(request.patient_id()), ", ",
+        "decision, protocol_id, request_proto, response_proto) VALUES (",
+        clinic, ", ", id, ", ", p.Add(request.patient_id()), ", ",
         p.Add(response.has_create_time() ? TimestampToMicros(response.create_time()) : now_us),
         ", ", p.Add(int64_t{response.decision()}), ", ", p.Add(response.protocol().protocol_id()),
         ", ", p.Add(SqlBytes{blobs->request}), ", ", p.Add(SqlBytes{blobs->response}),
         ") ON CONFLICT (clinic_id, recommendation_id) DO NOTHING RETURNING 1");
-    bool inserted = false;
-    {
-      absl::StatusOr<std::unique_ptr<ResultRows>> rows = db.Query(insert, p);
-      if (!rows.ok()) return rows.status();
-      absl::StatusOr<bool> row = (*rows)->Next();
-      if (!row.ok()) return row.status();
-      inserted = *row;
+    if (absl::Status inserted = Inserted(db, insert, p); !absl::IsAlreadyExists(inserted)) {
+      return inserted;
     }
-    if (inserted) return absl::OkStatus();
     SqlParams key(dialect_.placeholder_prefix);
-    absl::StatusOr<std::unique_ptr<ResultRows>> existing = db.Query(
-        absl::StrCat("SELECT response_proto FROM recommendations WHERE clinic_id = ",
-                     key.Add(clinic_id), " AND recommendation_id = ",
-                     key.Add(response.recommendation_id())),
+    absl::StatusOr<std::unique_ptr<ResultRows>> existing = db.QueryRow(
+        absl::StrCat(
+            "SELECT response_proto FROM recommendations WHERE clinic_id = ", key.Add(clinic_id),
+            " AND recommendation_id = ", key.Add(response.recommendation_id())),
         key);
     if (!existing.ok()) return existing.status();
-    absl::StatusOr<bool> row = (*existing)->Next();
-    if (!row.ok()) return row.status();
     // Saving the same recommendation again (a retry) is harmless.
-    if (*row && (*existing)->Bytes(0) == blobs->response) return absl::OkStatus();
+    if (*existing != nullptr && (*existing)->Bytes(0) == blobs->response) return absl::OkStatus();
     return RecommendationConflict(response.recommendation_id());
   });
 }
@@ -160,18 +161,18 @@ absl::Status SqlStore::AppendAudit(const AuditEntry& entry) {
     // the next id. The casts type the SELECT list for PostgreSQL.
     const std::string insert = absl::StrCat(
         "INSERT INTO audit_records (clinic_id, id, time_us, principal, role, method, subject, "
-        "status_code) SELECT CAST(", clinic, " AS TEXT), coalesce(max(id), 0) + 1, CAST(",
+        "status_code) SELECT CAST(",
+        clinic, " AS TEXT), coalesce(max(id), 0) + 1, CAST(",
         p.Add(entry.time_us != 0 ? entry.time_us : now_us), " AS BIGINT), CAST(",
         p.Add(entry.principal), " AS TEXT), CAST(", p.Add(entry.role), " AS TEXT), CAST(",
         p.Add(entry.method), " AS TEXT), CAST(", p.Add(entry.subject), " AS TEXT), CAST(",
-        p.Add(int64_t{entry.status_code}), " AS INTEGER) FROM audit_records WHERE clinic_id = ",
-        clinic, " ON CONFLICT (clinic_id, id) DO NOTHING RETURNING id");
+        p.Add(int64_t{entry.status_code}),
+        " AS INTEGER) FROM audit_records WHERE clinic_id = ", clinic,
+        " ON CONFLICT (clinic_id, id) DO NOTHING RETURNING id");
     for (int attempt = 0; attempt < kAuditAttempts; ++attempt) {
-      absl::StatusOr<std::unique_ptr<ResultRows>> rows = db.Query(insert, p);
-      if (!rows.ok()) return rows.status();
-      absl::StatusOr<bool> row = (*rows)->Next();
-      if (!row.ok()) return row.status();
-      if (*row) return absl::OkStatus();
+      if (absl::Status inserted = Inserted(db, insert, p); !absl::IsAlreadyExists(inserted)) {
+        return inserted;
+      }
     }
     return core::WithReason(
         absl::UnavailableError("too many concurrent audit appends for this clinic; retry"),

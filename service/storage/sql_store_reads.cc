@@ -59,9 +59,8 @@ absl::StatusOr<HistoryPage> SqlStore::ScanHistory(const std::string& clinic_id,
                                                   const v1::HistoryFilter& filter,
                                                   bool include_revisions,
                                                   const std::string& resume_token, int limit) {
-  absl::StatusOr<PlannedRead> read = PlanHistoryScan(clinic_id, filter, include_revisions,
-                                                     resume_token, limit,
-                                                     dialect_.placeholder_prefix);
+  absl::StatusOr<PlannedRead> read = PlanHistoryScan(
+      clinic_id, filter, include_revisions, resume_token, limit, dialect_.placeholder_prefix);
   if (!read.ok()) return read.status();
   return RunPlannedRead(*read,
                         [&](ResultRows& rows) { return ReadHistoryPage(rows, read->page_size); });
@@ -73,17 +72,15 @@ absl::StatusOr<std::vector<v1::SummaryGroup>> SqlStore::Summarize(
   absl::StatusOr<PlannedRead> read =
       PlanSummary(clinic_id, filter, group_by, dialect_.placeholder_prefix);
   if (!read.ok()) return read.status();
-  return RunPlannedRead(*read,
-                        [&](ResultRows& rows) { return ReadSummaryGroups(rows, group_by); });
+  return RunPlannedRead(*read, [&](ResultRows& rows) { return ReadSummaryGroups(rows, group_by); });
 }
 
 absl::StatusOr<AuditPage> SqlStore::ListAudit(const std::string& clinic_id,
                                               const v1::ListAuditRecordsRequest& request) {
   absl::StatusOr<PlannedRead> read = PlanAuditList(clinic_id, request, dialect_.placeholder_prefix);
   if (!read.ok()) return read.status();
-  return RunPlannedRead(*read, [&](ResultRows& rows) {
-    return ReadAuditPage(rows, read->page_size, clinic_id);
-  });
+  return RunPlannedRead(
+      *read, [&](ResultRows& rows) { return ReadAuditPage(rows, read->page_size, clinic_id); });
 }
 
 }  // namespace scoliomassage::storage

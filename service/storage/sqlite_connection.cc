@@ -56,9 +56,6 @@ SqliteStatement::~SqliteStatement() {
 void SqliteStatement::BindInt(int index, int64_t value) {
   sqlite3_bind_int64(statement_, index, value);
 }
-void SqliteStatement::BindDouble(int index, double value) {
-  sqlite3_bind_double(statement_, index, value);
-}
 void SqliteStatement::BindText(int index, absl::string_view value) {
   sqlite3_bind_text64(statement_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
@@ -82,11 +79,6 @@ absl::Status SqliteStatement::Run() {
   }
 }
 
-int SqliteStatement::ColumnCount() const { return sqlite3_column_count(statement_); }
-std::string SqliteStatement::ColumnName(int column) const {
-  const char* name = sqlite3_column_name(statement_, column);
-  return name == nullptr ? std::string() : std::string(name);
-}
 SqliteStatement::Kind SqliteStatement::ColumnKind(int column) const {
   switch (sqlite3_column_type(statement_, column)) {
     case SQLITE_INTEGER: return Kind::kInt;
@@ -101,9 +93,6 @@ int64_t SqliteStatement::ColumnInt(int column) const {
 }
 double SqliteStatement::ColumnDouble(int column) const {
   return sqlite3_column_double(statement_, column);
-}
-bool SqliteStatement::ColumnIsNull(int column) const {
-  return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }
 std::string SqliteStatement::ColumnText(int column) const {
   const auto* text = sqlite3_column_text(statement_, column);

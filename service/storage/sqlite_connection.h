@@ -39,7 +39,6 @@ class SqliteStatement {
 
   // Parameters are 1-based, as in SQLite.
   void BindInt(int index, int64_t value);
-  void BindDouble(int index, double value);
   void BindText(int index, absl::string_view value);
   void BindBlob(int index, absl::string_view value);
   void BindNull(int index);
@@ -51,12 +50,9 @@ class SqliteStatement {
 
   // The value's own type: SQLite types values, not columns.
   enum class Kind { kNull, kInt, kDouble, kText, kBytes };
-  int ColumnCount() const;
-  std::string ColumnName(int column) const;
   Kind ColumnKind(int column) const;
   int64_t ColumnInt(int column) const;
   double ColumnDouble(int column) const;
-  bool ColumnIsNull(int column) const;
   std::string ColumnText(int column) const;
   std::string ColumnBlob(int column) const;
 
@@ -94,8 +90,6 @@ class SqliteConnection {
   // True while a transaction is open. SQLite may roll a transaction back by
   // itself after SQLITE_FULL, SQLITE_IOERR or SQLITE_BUSY; callers check this.
   bool InTransaction() const;
-
-  sqlite3* raw() const { return db_; }
 
  private:
   friend class SqliteStatement;

@@ -13,12 +13,22 @@ class StatementRows final : public ResultRows {
   absl::StatusOr<bool> Next() override { return statement_.Step(); }
   int64_t Int(int column) override { return statement_.ColumnInt(column); }
   double Double(int column) override { return statement_.ColumnDouble(column); }
-  bool IsNull(int column) override { return statement_.ColumnIsNull(column); }
   std::string Text(int column) override { return statement_.ColumnText(column); }
   std::string Bytes(int column) override { return statement_.ColumnBlob(column); }
 
  private:
   SqliteStatement statement_;
+};
+
+// The store's statements on one SQLite connection.
+class SqliteSession final : public SqlSession {
+ public:
+  explicit SqliteSession(SqliteConnection& db) : db_(db) {}
+  absl::StatusOr<std::unique_ptr<ResultRows>> Query(const std::string& sql,
+                                                    const SqlParams& params) override;
+
+ private:
+  SqliteConnection& db_;
 };
 
 }  // namespace

@@ -28,15 +28,4 @@ class SqliteExecutor final : public SqlExecutor {
   SqliteReaderPool readers_;
 };
 
-// The store's statements on one SQLite connection.
-class SqliteSession final : public SqlSession {
- public:
-  explicit SqliteSession(SqliteConnection& db) : db_(db) {}
-  absl::StatusOr<std::unique_ptr<ResultRows>> Query(const std::string& sql,
-                                                    const SqlParams& params) override;
-
- private:
-  SqliteConnection& db_;
-};
-
 }  // namespace scoliomassage::storage

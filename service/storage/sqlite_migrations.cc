@@ -1,6 +1,5 @@
 #include "storage/sqlite_migrations.h"
 
-
 namespace scoliomassage::storage {
 namespace {
 
@@ -9,6 +8,16 @@ constexpr char kCreateMigrationsTable[] =
     "  version INTEGER PRIMARY KEY,"
     "  name TEXT NOT NULL,"
     "  applied_at_us INTEGER NOT NULL)";
+
+// The highest applied version, 0 for an empty database.
+absl::StatusOr<int> SqliteSchemaVersion(SqliteConnection& db) {
+  absl::StatusOr<SqliteStatement> query =
+      db.Prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
+  if (!query.ok()) return query.status();
+  absl::StatusOr<bool> row = query->Step();
+  if (!row.ok()) return row.status();
+  return static_cast<int>(query->ColumnInt(0));
+}
 
 absl::Status ApplyPending(SqliteConnection& db, const std::vector<Migration>& migrations,
                           int64_t now_us) {
@@ -30,15 +39,6 @@ absl::Status ApplyPending(SqliteConnection& db, const std::vector<Migration>& mi
 }
 
 }  // namespace
-
-absl::StatusOr<int> SqliteSchemaVersion(SqliteConnection& db) {
-  absl::StatusOr<SqliteStatement> query =
-      db.Prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
-  if (!query.ok()) return query.status();
-  absl::StatusOr<bool> row = query->Step();
-  if (!row.ok()) return row.status();
-  return static_cast<int>(query->ColumnInt(0));
-}
 
 absl::Status ApplySqliteMigrations(SqliteConnection& db, const std::vector<Migration>& migrations,
                                    int64_t now_us) {

@@ -15,7 +15,4 @@ namespace scoliomassage::storage {
 absl::Status ApplySqliteMigrations(SqliteConnection& db, const std::vector<Migration>& migrations,
                                    int64_t now_us);
 
-// The highest applied version, 0 for an empty database.
-absl::StatusOr<int> SqliteSchemaVersion(SqliteConnection& db);
-
 }  // namespace scoliomassage::storage

@@ -8,28 +8,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "storage/pool_lease.h"
 #include "storage/sqlite_connection.h"
 
 namespace scoliomassage::storage {
 
 class SqliteReaderPool {
  public:
-  class Lease {
-   public:
-    Lease(SqliteReaderPool* pool, std::unique_ptr<SqliteConnection> connection)
-        : pool_(pool), connection_(std::move(connection)) {}
-    Lease(Lease&&) = default;
-    Lease& operator=(Lease&&) = delete;
-    ~Lease() {
-      if (connection_) pool_->Return(std::move(connection_));
-    }
-    SqliteConnection& operator*() const { return *connection_; }
-    SqliteConnection* operator->() const { return connection_.get(); }
-
-   private:
-    SqliteReaderPool* pool_;
-    std::unique_ptr<SqliteConnection> connection_;
-  };
+  using Lease = PoolLease<SqliteReaderPool, SqliteConnection>;
 
   // Keeps at most `max_idle` idle connections; more are opened under load
   // and closed when returned.
@@ -38,6 +24,7 @@ class SqliteReaderPool {
   absl::StatusOr<Lease> Borrow();
 
  private:
+  friend Lease;
   void Return(std::unique_ptr<SqliteConnection> connection);
 
   const SqliteConnection::Options options_;

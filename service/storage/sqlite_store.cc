@@ -18,8 +18,8 @@ SqliteStore::SqliteStore(std::unique_ptr<SqliteExecutor> executor, int64_t defau
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStoreOptions& options) {
   if (options.synchronous != "FULL" && options.synchronous != "NORMAL" &&
       options.synchronous != "EXTRA") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("synchronous must be FULL, EXTRA or NORMAL, got \"", options.synchronous, "\""));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "synchronous must be FULL, EXTRA or NORMAL, got \"", options.synchronous, "\""));
   }
   SqliteConnection::Options connection_options;
   connection_options.path = options.path;

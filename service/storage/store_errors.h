@@ -9,6 +9,6 @@ inline constexpr char kReasonStoreUnavailable[] = "STORE_UNAVAILABLE";  // down 
 inline constexpr char kReasonStoreBusy[] = "STORE_BUSY";                // contention: retry
 inline constexpr char kReasonDiskFull[] = "STORE_DISK_FULL";
 inline constexpr char kReasonStoreCorrupt[] = "STORE_CORRUPT";
-inline constexpr char kReasonStoreError[] = "STORE_ERROR";              // anything else
+inline constexpr char kReasonStoreError[] = "STORE_ERROR";  // anything else
 
 }  // namespace scoliomassage::storage
