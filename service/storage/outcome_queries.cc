@@ -135,8 +135,9 @@ std::string SummarySql(const std::string& clinic_id, const v1::HistoryFilter& fi
   std::vector<std::string> columns;
   for (v1::GroupBy dimension : group_by) columns.push_back(DimensionColumn(dimension));
   const std::string dimensions = absl::StrJoin(columns, ", ");
-  // Meaningful relief (clinical.md): a fall of >= 2 points or >= 30% of the
-  // starting pain; 10*relief >= 3*before keeps the 30% test in integers.
+  // Meaningful relief (README, "Outcomes and history"): a fall of >= 2 points
+  // or >= 30% of the starting pain; 10*relief >= 3*before keeps the 30% test in
+  // integers.
   std::string sql = absl::StrCat(
       "SELECT ", dimensions, columns.empty() ? "" : ", ",
       "count(*), avg(pain_before), avg(pain_after), avg(pain_before - pain_after), "

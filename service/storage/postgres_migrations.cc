@@ -20,7 +20,7 @@ absl::StatusOr<int> PostgresSchemaVersion(PgConnection& db) {
 absl::Status ApplyPending(PgConnection& db, const std::vector<Migration>& migrations,
                           int64_t now_us) {
   // The transaction-scoped lock is released by COMMIT or ROLLBACK, and also
-  // when the connection dies, so a crashed replica never leaves it held.
+  // when the connection dies, so a crashed instance never leaves it held.
   if (absl::StatusOr<PgResult> lock =
           db.Exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kMigrationLockKey, ")"));
       !lock.ok()) {

@@ -1,5 +1,5 @@
 // Schema migrations for PostgreSQL: the same versions as SQLite's, applied
-// in one transaction under an advisory lock, so replicas that start together
+// in one transaction under an advisory lock, so instances that start together
 // apply each migration exactly once and the others wait, then see it done.
 #pragma once
 

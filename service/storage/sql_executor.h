@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <variant>
@@ -49,6 +50,15 @@ class SqlParams {
   char prefix_;
   std::vector<Value> values_;
 };
+
+// "INSERT INTO table (a, b, ...) VALUES (?1, ?2, ...)", each column's value
+// added to `params`: a row layout written once, as a list of columns.
+struct SqlColumn {
+  const char* name;
+  SqlParams::Value value;
+};
+std::string InsertSql(const char* table, std::initializer_list<SqlColumn> columns,
+                      SqlParams& params);
 
 // A query result: one backend's cursor, read front to back. Column
 // accessors read the current row.
