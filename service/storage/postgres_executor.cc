@@ -10,9 +10,6 @@
 namespace scoliomassage::storage {
 namespace {
 
-// Several statements that must agree see one snapshot.
-constexpr char kReadSnapshot[] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
-
 // A fetched result as the store reads it.
 class PgResultRows final : public ResultRows {
  public:
@@ -34,6 +31,7 @@ class PostgresSession final : public SqlSession {
   explicit PostgresSession(PgConnection& db) : db_(db) {}
   absl::StatusOr<std::unique_ptr<ResultRows>> Query(const std::string& sql,
                                                     const SqlParams& params) override;
+  absl::Status RunScript(const std::string& sql) override { return db_.ExecScript(sql); }
 
  private:
   PgConnection& db_;
@@ -72,7 +70,7 @@ absl::Status PostgresExecutor::Write(const WriteBody& body) {
   return Run("BEGIN", [&](SqlSession& db) { return body(db, NextCreateTime()); });
 }
 
-absl::Status PostgresExecutor::Read(const ReadBody& body) { return Run(kReadSnapshot, body); }
+absl::Status PostgresExecutor::Read(const ReadBody& body) { return Run(kPostgresDialect.snapshot_begin, body); }
 
 absl::Status PostgresExecutor::Run(const char* begin,
                                    const std::function<absl::Status(SqlSession&)>& body) {
@@ -97,5 +95,7 @@ absl::Status PostgresExecutor::Run(const char* begin,
     return status;
   }
 }
+
+std::unique_ptr<SqlSession> PostgresSessionOn(PgConnection& db) { return std::make_unique<PostgresSession>(db); }
 
 }  // namespace scoliomassage::storage

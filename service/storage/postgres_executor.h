@@ -36,4 +36,7 @@ class PostgresExecutor final : public SqlExecutor {
   std::atomic<int64_t> last_time_us_;
 };
 
+// The store's statements on `db`, outside the executor (opening a store).
+std::unique_ptr<SqlSession> PostgresSessionOn(PgConnection& db);
+
 }  // namespace scoliomassage::storage

@@ -27,9 +27,19 @@ struct SqlDialect {
   // Appended to a SELECT that must hold its row until COMMIT. Empty where
   // one writer serializes every write anyway (SQLite).
   const char* lock_clause;
+  // Starts a read in which every statement sees the same committed state.
+  const char* snapshot_begin;
+  // Starts the schema migration: a transaction no other process can run at
+  // the same time (processes that start together apply each migration once;
+  // the others wait, then see it done).
+  const char* migration_begin;
 };
-inline constexpr SqlDialect kSqliteDialect{'?', ""};
-inline constexpr SqlDialect kPostgresDialect{'$', " FOR UPDATE"};
+inline constexpr SqlDialect kSqliteDialect{'?', "", "BEGIN", "BEGIN IMMEDIATE"};
+// The advisory lock is released by COMMIT or ROLLBACK, and when the
+// connection dies; its key spells "scolio" in ASCII, easy to spot in pg_locks.
+inline constexpr SqlDialect kPostgresDialect{
+    '$', " FOR UPDATE", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    "BEGIN; SELECT pg_advisory_xact_lock(126896296306543)"};
 
 // A bind value that is bytes (a serialized proto), not text.
 struct SqlBytes {
@@ -85,6 +95,8 @@ class SqlSession {
                                                        const SqlParams& params);
   // Runs a statement that returns no rows (or whose rows do not matter).
   absl::Status Run(const std::string& sql, const SqlParams& params);
+  // Runs one or more statements without bind values (BEGIN, migrations).
+  virtual absl::Status RunScript(const std::string& sql) = 0;
 };
 
 class SqlExecutor {

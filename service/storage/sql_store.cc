@@ -36,6 +36,17 @@ absl::Status Inserted(SqlSession& db, const std::string& insert, const SqlParams
 
 }  // namespace
 
+absl::StatusOr<int64_t> MigrateAndReadNewestCreateTime(SqlSession& db, const SqlDialect& dialect,
+                                                       const std::vector<Migration>& migrations) {
+  if (absl::Status status = ApplyMigrations(db, dialect, migrations, NowMicros()); !status.ok()) {
+    return status;
+  }
+  absl::StatusOr<std::unique_ptr<ResultRows>> newest =
+      db.QueryRow("SELECT coalesce(max(create_time_us), 0) FROM outcome_revisions", SqlParams());
+  if (!newest.ok()) return newest.status();
+  return (*newest)->Int(0);
+}
+
 SqlStore::SqlStore(std::unique_ptr<SqlExecutor> executor)
     : executor_(std::move(executor)), dialect_(executor_->dialect()) {}
 

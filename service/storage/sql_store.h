@@ -18,12 +18,18 @@
 #include <string>
 #include <vector>
 
+#include "storage/migrations.h"
 #include "storage/outcome_rows.h"
 #include "storage/sql_executor.h"
 #include "storage/store.h"
 #include "storage/store_common.h"
 
 namespace scoliomassage::storage {
+
+// What opening any SQL store starts with: pending migrations applied, then
+// the newest create time already stored (create times keep rising from it).
+absl::StatusOr<int64_t> MigrateAndReadNewestCreateTime(SqlSession& db, const SqlDialect& dialect,
+                                                       const std::vector<Migration>& migrations);
 
 class SqlStore : public Store {
  public:

@@ -26,6 +26,7 @@ class SqliteSession final : public SqlSession {
   explicit SqliteSession(SqliteConnection& db) : db_(db) {}
   absl::StatusOr<std::unique_ptr<ResultRows>> Query(const std::string& sql,
                                                     const SqlParams& params) override;
+  absl::Status RunScript(const std::string& sql) override { return db_.Exec(sql); }
 
  private:
   SqliteConnection& db_;
@@ -64,11 +65,13 @@ absl::Status SqliteExecutor::Read(const ReadBody& body) {
   if (!db.ok()) return db.status();
   // One read transaction: several statements see one snapshot. The pool
   // rolls back whatever a failed body left open.
-  if (absl::Status begin = (*db)->Exec("BEGIN"); !begin.ok()) return begin;
+  if (absl::Status begin = (*db)->Exec(kSqliteDialect.snapshot_begin); !begin.ok()) return begin;
   SqliteSession session(**db);
   absl::Status status = body(session);
   (*db)->Exec("COMMIT").IgnoreError();
   return status;
 }
+
+std::unique_ptr<SqlSession> SqliteSessionOn(SqliteConnection& db) { return std::make_unique<SqliteSession>(db); }
 
 }  // namespace scoliomassage::storage

@@ -28,4 +28,7 @@ class SqliteExecutor final : public SqlExecutor {
   SqliteReaderPool readers_;
 };
 
+// The store's statements on `db`, outside the executor (opening a store).
+std::unique_ptr<SqlSession> SqliteSessionOn(SqliteConnection& db);
+
 }  // namespace scoliomassage::storage

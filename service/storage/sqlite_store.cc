@@ -5,8 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "storage/migrations.h"
-#include "storage/outcome_ids.h"
-#include "storage/sqlite_migrations.h"
 
 namespace scoliomassage::storage {
 
@@ -27,21 +25,13 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStore
   connection_options.busy_timeout_ms = options.busy_timeout_ms;
   absl::StatusOr<std::unique_ptr<SqliteConnection>> db = SqliteConnection::Open(connection_options);
   if (!db.ok()) return db.status();
-  if (absl::Status status = ApplySqliteMigrations(**db, SqliteMigrations(), NowMicros());
-      !status.ok()) {
-    return status;
-  }
-
   // Create times must keep increasing across restarts: the history order and
   // its resume tokens depend on it.
-  int64_t last_time_us = 0;
+  absl::StatusOr<int64_t> last_time_us = MigrateAndReadNewestCreateTime(
+      *SqliteSessionOn(**db), kSqliteDialect, SqliteMigrations());
+  if (!last_time_us.ok()) return last_time_us.status();
   int64_t default_max_page_count = 0;
   {
-    absl::StatusOr<SqliteStatement> newest =
-        (*db)->Prepare("SELECT coalesce(max(create_time_us), 0) FROM outcome_revisions");
-    if (!newest.ok()) return newest.status();
-    if (absl::StatusOr<bool> row = newest->Step(); !row.ok()) return row.status();
-    last_time_us = newest->ColumnInt(0);
     absl::StatusOr<SqliteStatement> pages = (*db)->Prepare("PRAGMA max_page_count");
     if (!pages.ok()) return pages.status();
     if (absl::StatusOr<bool> row = pages->Step(); !row.ok()) return row.status();
@@ -54,7 +44,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const SqliteStore
       return status;
     }
   }
-  auto writer = std::make_unique<SqliteWriter>(std::move(*db), last_time_us, options.max_batch);
+  auto writer = std::make_unique<SqliteWriter>(std::move(*db), *last_time_us, options.max_batch);
   auto executor = std::make_unique<SqliteExecutor>(std::move(writer), connection_options,
                                                    options.max_idle_readers);
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(executor), default_max_page_count));
