@@ -86,10 +86,6 @@ class PgConnection {
   // True once the server has gone away under this connection; the pool then
   // drops it instead of reusing it.
   bool broken() const;
-  // How many times this connection has been handed out by the pool. A
-  // failure on a reused connection may just mean the server restarted while
-  // it sat idle.
-  int uses = 0;
 
  private:
   explicit PgConnection(pg_conn* connection) : connection_(connection) {}

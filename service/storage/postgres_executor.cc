@@ -58,6 +58,18 @@ absl::StatusOr<std::unique_ptr<ResultRows>> PostgresSession::Query(const std::st
   return std::unique_ptr<ResultRows>(new PgResultRows(*std::move(result)));
 }
 
+PostgresExecutor::PostgresExecutor(const PostgresOptions& options, int64_t last_time_us)
+    : pool_([&] {
+        ConnectionPool<PgConnection>::Options pool;
+        pool.max_open = options.pool_size;
+        pool.max_idle = static_cast<size_t>(options.pool_size);
+        pool.wait = options.pool_wait;
+        pool.open = [conninfo = options.conninfo] { return PgConnection::Connect(conninfo); };
+        pool.keep = [](PgConnection& db) { return !db.broken(); };
+        return pool;
+      }()),
+      last_time_us_(last_time_us) {}
+
 int64_t PostgresExecutor::NextCreateTime() {
   int64_t last = last_time_us_.load();
   for (;;) {
@@ -75,10 +87,10 @@ absl::Status PostgresExecutor::Read(const ReadBody& body) { return Run(kPostgres
 absl::Status PostgresExecutor::Run(const char* begin,
                                    const std::function<absl::Status(SqlSession&)>& body) {
   for (int attempt = 1;; ++attempt) {
-    absl::StatusOr<PgPool::Lease> lease = pool_.Borrow();
+    absl::StatusOr<ConnectionPool<PgConnection>::Lease> lease = pool_.Borrow();
     if (!lease.ok()) return lease.status();
     PgConnection& db = **lease;
-    const bool reused = db.uses > 1;
+    const bool reused = lease->reused();
     bool commit_sent = false;
     absl::Status status = db.ExecScript(begin);
     if (status.ok()) {

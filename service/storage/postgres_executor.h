@@ -9,8 +9,9 @@
 #include <atomic>
 #include <cstdint>
 
+#include "storage/connection_pool.h"
+#include "storage/postgres_connection.h"
 #include "storage/postgres_options.h"
-#include "storage/postgres_pool.h"
 #include "storage/sql_executor.h"
 
 namespace scoliomassage::storage {
@@ -18,9 +19,7 @@ namespace scoliomassage::storage {
 class PostgresExecutor final : public SqlExecutor {
  public:
   // `last_time_us`: the newest create time already stored.
-  PostgresExecutor(const PostgresOptions& options, int64_t last_time_us)
-      : pool_(options.conninfo, options.pool_size, options.pool_wait),
-        last_time_us_(last_time_us) {}
+  PostgresExecutor(const PostgresOptions& options, int64_t last_time_us);
 
   absl::Status Write(const WriteBody& body) override;
   absl::Status Read(const ReadBody& body) override;
@@ -32,7 +31,7 @@ class PostgresExecutor final : public SqlExecutor {
   // after another scan in that order; across instances ties are broken by id.
   int64_t NextCreateTime();
 
-  PgPool pool_;
+  ConnectionPool<PgConnection> pool_;
   std::atomic<int64_t> last_time_us_;
 };
 

@@ -1,5 +1,6 @@
 #include "storage/sqlite_executor.h"
 
+#include <algorithm>
 #include <utility>
 #include <variant>
 
@@ -53,6 +54,23 @@ absl::StatusOr<std::unique_ptr<ResultRows>> SqliteSession::Query(const std::stri
   return std::unique_ptr<ResultRows>(new StatementRows(*std::move(statement)));
 }
 
+SqliteExecutor::SqliteExecutor(std::unique_ptr<SqliteWriter> writer,
+                               SqliteConnection::Options read_options, int max_idle_readers)
+    : writer_(std::move(writer)), readers_([&] {
+        read_options.read_only = true;
+        ConnectionPool<SqliteConnection>::Options pool;
+        pool.max_idle = static_cast<size_t>(std::max(1, max_idle_readers));
+        pool.open = [read_options] { return SqliteConnection::Open(read_options); };
+        // In WAL mode a reader sees the last commit and never waits for the
+        // writer; but one must not keep a read transaction open: it would pin
+        // old WAL frames and stop checkpoints.
+        pool.keep = [](SqliteConnection& db) {
+          if (db.InTransaction()) db.Exec("ROLLBACK").IgnoreError();
+          return true;
+        };
+        return pool;
+      }()) {}
+
 absl::Status SqliteExecutor::Write(const WriteBody& body) {
   return writer_->Write([&body](SqliteConnection& db, int64_t now_us) {
     SqliteSession session(db);
@@ -61,7 +79,7 @@ absl::Status SqliteExecutor::Write(const WriteBody& body) {
 }
 
 absl::Status SqliteExecutor::Read(const ReadBody& body) {
-  absl::StatusOr<SqliteReaderPool::Lease> db = readers_.Borrow();
+  absl::StatusOr<ConnectionPool<SqliteConnection>::Lease> db = readers_.Borrow();
   if (!db.ok()) return db.status();
   // One read transaction: several statements see one snapshot. The pool
   // rolls back whatever a failed body left open.

@@ -5,17 +5,18 @@
 
 #include <memory>
 
+#include "storage/connection_pool.h"
 #include "storage/sql_executor.h"
-#include "storage/sqlite_reader_pool.h"
 #include "storage/sqlite_writer.h"
 
 namespace scoliomassage::storage {
 
 class SqliteExecutor final : public SqlExecutor {
  public:
+  // Read connections are opened with `read_options` as needed (query_only);
+  // at most `max_idle_readers` are kept between calls.
   SqliteExecutor(std::unique_ptr<SqliteWriter> writer, SqliteConnection::Options read_options,
-                 int max_idle_readers)
-      : writer_(std::move(writer)), readers_(std::move(read_options), max_idle_readers) {}
+                 int max_idle_readers);
 
   absl::Status Write(const WriteBody& body) override;
   absl::Status Read(const ReadBody& body) override;
@@ -25,7 +26,7 @@ class SqliteExecutor final : public SqlExecutor {
 
  private:
   std::unique_ptr<SqliteWriter> writer_;
-  SqliteReaderPool readers_;
+  ConnectionPool<SqliteConnection> readers_;
 };
 
 // The store's statements on `db`, outside the executor (opening a store).
