@@ -52,31 +52,34 @@ absl::Status OutcomeRows::InsertRevision(const std::string& clinic_id,
   if (!stored.SerializeToString(&bytes)) return absl::InternalError("cannot serialize the outcome");
   const std::string outcome_id = OutcomeIdOf(stored);
   const int64_t performed_at_us = TimestampToMicros(stored.performed_at());
+  // The outcome_revisions row layout, written once.
   SqlParams p = Params();
-  const std::string insert = absl::StrCat(
-      "INSERT INTO outcome_revisions (clinic_id, outcome_id, revision, first_create_time_us, "
-      "create_time_us, request_id, patient_id, therapist_id, protocol_id, protocol_version, "
-      "spine_region, session_number, minutes, pain_before, pain_after, adverse_event_count, "
-      "performed_at_us, performed_month, amend_reason, outcome_proto) VALUES (",
-      p.Add(clinic_id), ", ", p.Add(outcome_id), ", ", p.Add(int64_t{stored.revision()}), ", ",
-      p.Add(first_create_time_us), ", ", p.Add(TimestampToMicros(stored.create_time())), ", ",
-      p.Add(request_id), ", ", p.Add(stored.patient_id()), ", ", p.Add(stored.therapist_id()), ", ",
-      p.Add(stored.protocol_id()), ", ", p.Add(int64_t{stored.protocol_version()}), ", ",
-      p.Add(int64_t{stored.spine_region()}), ", ", p.Add(int64_t{stored.session_number()}), ", ",
-      p.Add(int64_t{stored.minutes()}), ", ", p.Add(int64_t{stored.pain_before()}), ", ",
-      p.Add(int64_t{stored.pain_after()}), ", ", p.Add(int64_t{stored.adverse_events_size()}), ", ",
-      p.Add(performed_at_us), ", ", p.Add(UtcMonth(performed_at_us)), ", ",
-      p.Add(stored.amend_reason()), ", ", p.Add(SqlBytes{std::move(bytes)}), ")");
+  const std::string insert = InsertSql(
+      "outcome_revisions",
+      {{"clinic_id", clinic_id}, {"outcome_id", outcome_id},
+       {"revision", int64_t{stored.revision()}}, {"first_create_time_us", first_create_time_us},
+       {"create_time_us", TimestampToMicros(stored.create_time())}, {"request_id", request_id},
+       {"patient_id", stored.patient_id()}, {"therapist_id", stored.therapist_id()},
+       {"protocol_id", stored.protocol_id()},
+       {"protocol_version", int64_t{stored.protocol_version()}},
+       {"spine_region", int64_t{stored.spine_region()}},
+       {"session_number", int64_t{stored.session_number()}},
+       {"minutes", int64_t{stored.minutes()}}, {"pain_before", int64_t{stored.pain_before()}},
+       {"pain_after", int64_t{stored.pain_after()}},
+       {"adverse_event_count", int64_t{stored.adverse_events_size()}},
+       {"performed_at_us", performed_at_us}, {"performed_month", UtcMonth(performed_at_us)},
+       {"amend_reason", stored.amend_reason()}, {"outcome_proto", SqlBytes{std::move(bytes)}}},
+      p);
   if (absl::Status status = db_.Run(insert, p); !status.ok()) return status;
 
   if (stored.revision() == 1) {
     SqlParams q = Params();
-    const std::string latest = absl::StrCat(
-        "INSERT INTO outcome_latest (clinic_id, outcome_id, revision, first_create_time_us, "
-        "patient_id, performed_at_us, pain_before) VALUES (",
-        q.Add(clinic_id), ", ", q.Add(outcome_id), ", ", q.Add(int64_t{1}), ", ",
-        q.Add(first_create_time_us), ", ", q.Add(stored.patient_id()), ", ", q.Add(performed_at_us),
-        ", ", q.Add(PainBefore(stored)), ")");
+    const std::string latest = InsertSql(
+        "outcome_latest",
+        {{"clinic_id", clinic_id}, {"outcome_id", outcome_id}, {"revision", int64_t{1}},
+         {"first_create_time_us", first_create_time_us}, {"patient_id", stored.patient_id()},
+         {"performed_at_us", performed_at_us}, {"pain_before", PainBefore(stored)}},
+        q);
     if (absl::Status status = db_.Run(latest, q); !status.ok()) return status;
     return CountSession(clinic_id, stored.patient_id(), +1);
   }
@@ -90,8 +93,9 @@ absl::Status OutcomeRows::InsertRevision(const std::string& clinic_id,
     absl::StatusOr<std::unique_ptr<ResultRows>> before =
         db_.QueryRow(absl::StrCat("SELECT patient_id FROM outcome_latest", where), q);
     if (!before.ok()) return before.status();
-    if (*before == nullptr)
+    if (*before == nullptr) {
       return absl::InternalError("an amended outcome has no latest revision row");
+    }
     previous_patient = (*before)->Text(0);
   }  // the SELECT is finished before the UPDATE of its table
   const std::string update = absl::StrCat(
@@ -109,11 +113,12 @@ absl::Status OutcomeRows::InsertRevision(const std::string& clinic_id,
 absl::Status OutcomeRows::CountSession(const std::string& clinic_id, const std::string& patient_id,
                                        int64_t change) {
   SqlParams p = Params();
-  const std::string upsert =
-      absl::StrCat("INSERT INTO patient_progress (clinic_id, patient_id, sessions_logged) VALUES (",
-                   p.Add(clinic_id), ", ", p.Add(patient_id), ", ", p.Add(change),
-                   ") ON CONFLICT (clinic_id, patient_id) DO UPDATE SET sessions_logged = "
-                   "patient_progress.sessions_logged + excluded.sessions_logged");
+  const std::string upsert = absl::StrCat(
+      InsertSql("patient_progress",
+                {{"clinic_id", clinic_id}, {"patient_id", patient_id}, {"sessions_logged", change}},
+                p),
+      " ON CONFLICT (clinic_id, patient_id) DO UPDATE SET sessions_logged = "
+      "patient_progress.sessions_logged + excluded.sessions_logged");
   return db_.Run(upsert, p);
 }
 
@@ -163,12 +168,13 @@ absl::StatusOr<bool> OutcomeRows::ClaimRequest(const std::string& clinic_id,
                                                const v1::Outcome& stored) {
   SqlParams p = Params();
   const std::string sql = absl::StrCat(
-      "INSERT INTO idempotency_keys (clinic_id, request_id, operation, fingerprint, outcome_id, "
-      "revision, create_time_us) VALUES (",
-      p.Add(clinic_id), ", ", p.Add(request_id), ", ", p.Add(operation), ", ", p.Add(fingerprint),
-      ", ", p.Add(OutcomeIdOf(stored)), ", ", p.Add(int64_t{stored.revision()}), ", ",
-      p.Add(TimestampToMicros(stored.create_time())),
-      ") ON CONFLICT (clinic_id, request_id) DO NOTHING RETURNING 1");
+      InsertSql("idempotency_keys",
+                {{"clinic_id", clinic_id}, {"request_id", request_id}, {"operation", operation},
+                 {"fingerprint", fingerprint}, {"outcome_id", OutcomeIdOf(stored)},
+                 {"revision", int64_t{stored.revision()}},
+                 {"create_time_us", TimestampToMicros(stored.create_time())}},
+                p),
+      " ON CONFLICT (clinic_id, request_id) DO NOTHING RETURNING 1");
   absl::StatusOr<std::unique_ptr<ResultRows>> rows = db_.QueryRow(sql, p);
   if (!rows.ok()) return rows.status();
   const bool claimed = *rows != nullptr;

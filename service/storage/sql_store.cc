@@ -137,19 +137,17 @@ absl::Status SqlStore::SaveRecommendation(const std::string& clinic_id,
   if (!blobs.ok()) return blobs.status();
   return executor_->Write([&](SqlSession& db, int64_t now_us) -> absl::Status {
     SqlParams p(dialect_.placeholder_prefix);
+    const int64_t create_time_us =
+        response.has_create_time() ? TimestampToMicros(response.create_time()) : now_us;
     const std::string insert = absl::StrCat(
-        InsertSql(
-            "recommendations",
-            {{"clinic_id", clinic_id},
-             {"recommendation_id", response.recommendation_id()},
-             {"patient_id", request.patient_id()},
-             {"create_time_us",
-              response.has_create_time() ? TimestampToMicros(response.create_time()) : now_us},
-             {"decision", int64_t{response.decision()}},
-             {"protocol_id", response.protocol().protocol_id()},
-             {"request_proto", SqlBytes{blobs->request}},
-             {"response_proto", SqlBytes{blobs->response}}},
-            p),
+        InsertSql("recommendations",
+                  {{"clinic_id", clinic_id}, {"recommendation_id", response.recommendation_id()},
+                   {"patient_id", request.patient_id()}, {"create_time_us", create_time_us},
+                   {"decision", int64_t{response.decision()}},
+                   {"protocol_id", response.protocol().protocol_id()},
+                   {"request_proto", SqlBytes{blobs->request}},
+                   {"response_proto", SqlBytes{blobs->response}}},
+                  p),
         " ON CONFLICT (clinic_id, recommendation_id) DO NOTHING RETURNING 1");
     if (absl::Status inserted = Inserted(db, insert, p); !absl::IsAlreadyExists(inserted)) {
       return inserted;
