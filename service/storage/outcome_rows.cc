@@ -189,28 +189,28 @@ absl::StatusOr<core::PatientProgress> OutcomeRows::Progress(const std::string& c
                                                             const std::string& patient_id) {
   core::PatientProgress progress;
   SqlParams p = Params();
-  const std::string clinic = p.Add(clinic_id);
-  const std::string patient_placeholder = p.Add(patient_id);
   const std::string patient =
-      absl::StrCat("clinic_id = ", clinic, " AND patient_id = ", patient_placeholder);
+      absl::StrCat("clinic_id = ", p.Add(clinic_id), " AND patient_id = ", p.Add(patient_id));
   absl::StatusOr<std::unique_ptr<ResultRows>> count =
       db_.QueryRow(absl::StrCat("SELECT sessions_logged FROM patient_progress WHERE ", patient), p);
   if (!count.ok()) return count.status();
   progress.sessions_logged = *count != nullptr ? (*count)->Int(0) : 0;
   if (progress.sessions_logged == 0) return progress;
 
-  // Both walk outcome_latest_patient from one end and stop at the first row.
+  // Both walk outcome_latest_patient from one end and stop at the first row;
+  // the last session's blob then comes by primary key. (Two statements
+  // rather than a join, so no planner is tempted to sort instead.)
   absl::StatusOr<std::unique_ptr<ResultRows>> last = db_.QueryRow(
-      absl::StrCat("SELECT r.outcome_proto FROM outcome_latest l JOIN outcome_revisions r ON "
-                   "r.clinic_id = l.clinic_id AND r.outcome_id = l.outcome_id AND "
-                   "r.revision = l.revision WHERE l.clinic_id = ",
-                   clinic, " AND l.patient_id = ", patient_placeholder,
-                   " ORDER BY l.performed_at_us DESC, l.first_create_time_us DESC, "
-                   "l.outcome_id DESC LIMIT 1"),
+      absl::StrCat("SELECT outcome_id, revision FROM outcome_latest WHERE ", patient,
+                   " ORDER BY performed_at_us DESC, first_create_time_us DESC, outcome_id DESC "
+                   "LIMIT 1"),
       p);
   if (!last.ok()) return last.status();
   if (*last != nullptr) {
-    absl::StatusOr<v1::Outcome> outcome = ParseStoredOutcome((*last)->Bytes(0));
+    const std::string outcome_id = (*last)->Text(0);
+    const int32_t revision = static_cast<int32_t>((*last)->Int(1));
+    last->reset();
+    absl::StatusOr<v1::Outcome> outcome = Select(clinic_id, outcome_id, revision);
     if (!outcome.ok()) return outcome.status();
     progress.last_outcome = *std::move(outcome);
   }
