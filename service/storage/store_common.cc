@@ -37,6 +37,23 @@ absl::StatusOr<std::optional<Position>> DecodePosition(
   return std::optional<Position>(*std::move(position));
 }
 
+// A page of outcomes: the filter checked and the token decoded before any SQL;
+// `write_sql(after, rows, params)` asks for one row more than the page.
+template <typename Position, typename WriteSql>
+absl::StatusOr<PlannedRead> PlanPage(
+    const v1::HistoryFilter& filter, int page_size, const std::string& token,
+    absl::StatusOr<Position> (*decode)(absl::string_view, absl::string_view),
+    absl::string_view field, char placeholder_prefix, WriteSql write_sql) {
+  if (absl::Status status = core::ValidateHistoryFilter(filter, "filter"); !status.ok()) {
+    return status;
+  }
+  absl::StatusOr<std::optional<Position>> after = DecodePosition(token, decode, field);
+  if (!after.ok()) return after.status();
+  PlannedRead read{page_size, "", SqlParams(placeholder_prefix)};
+  read.sql = write_sql(*after ? &**after : nullptr, page_size + 1, read.params);
+  return read;
+}
+
 }  // namespace
 
 absl::Status RequireRequestId(const std::string& request_id) {
@@ -104,34 +121,24 @@ absl::StatusOr<PlannedRead> PlanOutcomeList(const std::string& clinic_id,
                                             const v1::HistoryFilter& filter, int page_size,
                                             const std::string& page_token,
                                             char placeholder_prefix) {
-  if (absl::Status status = core::ValidateHistoryFilter(filter, "filter"); !status.ok()) {
-    return status;
-  }
-  page_size = ClampPageSize(page_size, kDefaultOutcomePageSize, kMaxOutcomePageSize);
-  absl::StatusOr<std::optional<OutcomeListPosition>> after =
-      DecodePosition(page_token, &DecodeOutcomeListToken, "page_token");
-  if (!after.ok()) return after.status();
-  PlannedRead read{page_size, "", SqlParams(placeholder_prefix)};
-  read.sql =
-      OutcomeListSql(clinic_id, filter, *after ? &**after : nullptr, page_size + 1, read.params);
-  return read;
+  return PlanPage<OutcomeListPosition>(
+      filter, ClampPageSize(page_size, kDefaultOutcomePageSize, kMaxOutcomePageSize), page_token,
+      &DecodeOutcomeListToken, "page_token", placeholder_prefix,
+      [&](const OutcomeListPosition* after, int limit, SqlParams& params) {
+        return OutcomeListSql(clinic_id, filter, after, limit, params);
+      });
 }
 
 absl::StatusOr<PlannedRead> PlanHistoryScan(const std::string& clinic_id,
                                             const v1::HistoryFilter& filter, bool include_revisions,
                                             const std::string& resume_token, int limit,
                                             char placeholder_prefix) {
-  if (absl::Status status = core::ValidateHistoryFilter(filter, "filter"); !status.ok()) {
-    return status;
-  }
-  limit = ClampPageSize(limit, kDefaultHistoryLimit, kMaxHistoryLimit);
-  absl::StatusOr<std::optional<HistoryPosition>> after =
-      DecodePosition(resume_token, &DecodeHistoryToken, "resume_token");
-  if (!after.ok()) return after.status();
-  PlannedRead read{limit, "", SqlParams(placeholder_prefix)};
-  read.sql = HistoryScanSql(clinic_id, filter, include_revisions, *after ? &**after : nullptr,
-                            limit + 1, read.params);
-  return read;
+  return PlanPage<HistoryPosition>(
+      filter, ClampPageSize(limit, kDefaultHistoryLimit, kMaxHistoryLimit), resume_token,
+      &DecodeHistoryToken, "resume_token", placeholder_prefix,
+      [&](const HistoryPosition* after, int rows, SqlParams& params) {
+        return HistoryScanSql(clinic_id, filter, include_revisions, after, rows, params);
+      });
 }
 
 absl::StatusOr<PlannedRead> PlanSummary(const std::string& clinic_id,
