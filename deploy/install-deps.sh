@@ -10,7 +10,7 @@ profile=${1:-build}
 packages=(
   g++ cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libsqlite3-dev libpq-dev libpqxx-dev libssl-dev
+  libabsl-dev libsqlite3-dev libpq-dev libssl-dev
   libgtest-dev libgmock-dev
 )
 if [[ $profile == test ]]; then

@@ -1,8 +1,7 @@
 # scoliomassage_embed_migrations(<backend> <function> <output.cc>)
 # Turns migrations/<backend>/NNNN_name.sql into a C++ function returning
 # std::vector<Migration>, ascending by version. Re-runs CMake when a file
-# changes. The PostgreSQL backend calls it with "postgresql" and its own
-# function name (declare that function in migrations.h).
+# changes. Declare the function in migrations.h.
 function(scoliomassage_embed_migrations backend function output)
   set(dir ${CMAKE_CURRENT_SOURCE_DIR}/migrations/${backend})
   file(GLOB sql_files ${dir}/*.sql)

@@ -1,17 +1,17 @@
-// Versioned schema migrations, shared in shape by every backend.
+// Versioned schema migrations, one runner for every backend.
 //
 // Each backend keeps its SQL in migrations/<backend>/NNNN_name.sql with the
 // same version numbers, so the schemas stay in step. CMake embeds the files
-// (see embed_migrations.cmake); the backend applies the pending ones at start
-// and records each in schema_migrations(version, name, applied_at_us).
+// (see embed_migrations.cmake); the store applies the pending ones when it
+// opens and records each in schema_migrations(version, name, applied_at_us).
 #pragma once
 
-#include <functional>
+#include <cstdint>
 #include <vector>
 
 #include "absl/status/status.h"
-
 #include "absl/strings/string_view.h"
+#include "storage/sql_executor.h"
 
 namespace scoliomassage::storage {
 
@@ -21,16 +21,17 @@ struct Migration {
   absl::string_view sql;
 };
 
-// Ascending by version. Generated from migrations/sqlite/*.sql.
+// Ascending by version. Generated from migrations/sqlite/*.sql and
+// migrations/postgresql/*.sql.
 const std::vector<Migration>& SqliteMigrations();
+const std::vector<Migration>& PostgresMigrations();
 
-// The backend-neutral part of applying migrations, inside the backend's
-// transaction: FAILED_PRECONDITION when the database (at version `current`)
-// is newer than this build knows; otherwise each newer migration in order
-// through `run` (its SQL; an error names the migration) and then `record`
-// (its row in schema_migrations).
-absl::Status ApplyNewerMigrations(const std::vector<Migration>& migrations, int current,
-                                  const std::function<absl::Status(const Migration&)>& run,
-                                  const std::function<absl::Status(const Migration&)>& record);
+// Applies the migrations newer than the database's schema version, all in
+// one transaction that other processes cannot run at the same time
+// (dialect.migration_begin). FAILED_PRECONDITION when the database is newer
+// than this build (a downgrade would misread the data); an error names the
+// migration that failed.
+absl::Status ApplyMigrations(SqlSession& db, const SqlDialect& dialect,
+                             const std::vector<Migration>& migrations, int64_t now_us);
 
 }  // namespace scoliomassage::storage

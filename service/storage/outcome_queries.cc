@@ -34,13 +34,7 @@ const char* DimensionColumn(v1::GroupBy dimension) {
 // keep walking the history index in order, never sort per page.
 bool PatientFirst(const v1::HistoryFilter& filter) { return !filter.patient_id().empty(); }
 
-}  // namespace
-
-std::string SqlParams::Add(Value value) {
-  values_.push_back(std::move(value));
-  return absl::StrCat(std::string(1, prefix_), values_.size());
-}
-
+// The key_parts name of a dimension.
 const char* DimensionName(v1::GroupBy dimension) {
   switch (dimension) {
     case v1::GROUP_BY_PROTOCOL: return "protocol";
@@ -51,6 +45,8 @@ const char* DimensionName(v1::GroupBy dimension) {
     default: return "";
   }
 }
+
+}  // namespace
 
 std::string OutcomeFilterSql(const std::string& clinic_id, const v1::HistoryFilter& filter,
                              SqlParams& params) {
@@ -139,8 +135,9 @@ std::string SummarySql(const std::string& clinic_id, const v1::HistoryFilter& fi
   std::vector<std::string> columns;
   for (v1::GroupBy dimension : group_by) columns.push_back(DimensionColumn(dimension));
   const std::string dimensions = absl::StrJoin(columns, ", ");
-  // Meaningful relief (clinical.md): a fall of >= 2 points or >= 30% of the
-  // starting pain; 10*relief >= 3*before keeps the 30% test in integers.
+  // Meaningful relief (README, "Outcomes and history"): a fall of >= 2 points
+  // or >= 30% of the starting pain; 10*relief >= 3*before keeps the 30% test in
+  // integers.
   std::string sql = absl::StrCat(
       "SELECT ", dimensions, columns.empty() ? "" : ", ",
       "count(*), avg(pain_before), avg(pain_after), avg(pain_before - pain_after), "

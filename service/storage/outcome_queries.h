@@ -8,28 +8,15 @@
 
 #include <cstdint>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "scoliomassage/v1/history.pb.h"
 #include "scoliomassage/v1/outcome.pb.h"
 #include "storage/page_tokens.h"
+#include "storage/sql_executor.h"
 
 namespace scoliomassage::storage {
-
-// Collects bind values and hands out numbered placeholders.
-class SqlParams {
- public:
-  using Value = std::variant<int64_t, std::string>;
-  explicit SqlParams(char placeholder_prefix = '?') : prefix_(placeholder_prefix) {}
-  std::string Add(Value value);
-  const std::vector<Value>& values() const { return values_; }
-
- private:
-  char prefix_;
-  std::vector<Value> values_;
-};
 
 // "clinic_id = ?1 AND ..." for `filter`, on the columns of outcome_revisions.
 std::string OutcomeFilterSql(const std::string& clinic_id, const v1::HistoryFilter& filter,
@@ -66,8 +53,5 @@ struct SummaryRow {
 };
 // Fills key ("|"-joined, regions as enum names) and key_parts.
 v1::SummaryGroup MakeSummaryGroup(const std::vector<v1::GroupBy>& group_by, const SummaryRow& row);
-
-// The key_parts name of a dimension: "protocol", "spine_region", ...
-const char* DimensionName(v1::GroupBy dimension);
 
 }  // namespace scoliomassage::storage

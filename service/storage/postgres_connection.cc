@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "core/errors.h"
-#include "storage/sqlite_connection.h"  // the shared kReasonStore* vocabulary
+#include "storage/store_errors.h"
 
 namespace scoliomassage::storage {
 namespace {
@@ -50,8 +50,6 @@ PgResult::~PgResult() {
   if (result_ != nullptr) PQclear(result_);
 }
 int PgResult::rows() const { return PQntuples(result_); }
-int PgResult::columns() const { return PQnfields(result_); }
-bool PgResult::IsNull(int row, int column) const { return PQgetisnull(result_, row, column) != 0; }
 std::string PgResult::Text(int row, int column) const {
   return std::string(PQgetvalue(result_, row, column),
                      static_cast<size_t>(PQgetlength(result_, row, column)));
@@ -129,7 +127,7 @@ absl::StatusOr<PgResult> PgConnection::Exec(const std::string& sql,
   std::vector<int> lengths;
   std::vector<int> formats;
   for (const PgParam& param : params) {
-    values.push_back(param.value.data());
+    values.push_back(param.null ? nullptr : param.value.data());
     lengths.push_back(static_cast<int>(param.value.size()));
     formats.push_back(param.binary ? 1 : 0);
   }

@@ -28,10 +28,12 @@ namespace scoliomassage::storage {
 struct PgParam {
   std::string value;
   bool binary = false;
+  bool null = false;
 
   static PgParam Text(std::string text) { return {std::move(text), false}; }
   static PgParam Int(int64_t number) { return {std::to_string(number), false}; }
   static PgParam Bytes(std::string bytes) { return {std::move(bytes), true}; }
+  static PgParam Null() { return {std::string(), false, true}; }
 };
 
 class PgResult {
@@ -43,8 +45,6 @@ class PgResult {
   ~PgResult();
 
   int rows() const;
-  int columns() const;
-  bool IsNull(int row, int column) const;
   std::string Text(int row, int column) const;
   int64_t Int(int row, int column) const;
   double Double(int row, int column) const;
@@ -86,10 +86,6 @@ class PgConnection {
   // True once the server has gone away under this connection; the pool then
   // drops it instead of reusing it.
   bool broken() const;
-  // How many times this connection has been handed out by the pool. A
-  // failure on a reused connection may just mean the server restarted while
-  // it sat idle.
-  int uses = 0;
 
  private:
   explicit PgConnection(pg_conn* connection) : connection_(connection) {}

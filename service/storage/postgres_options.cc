@@ -61,16 +61,4 @@ absl::StatusOr<PostgresOptions> ParsePostgresUrl(const std::string& url) {
   return options;
 }
 
-std::string RedactPostgresUrl(const std::string& url) {
-  const size_t scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return url;
-  const size_t authority = scheme_end + 3;
-  const size_t at = url.find('@', authority);
-  const size_t slash = url.find('/', authority);
-  if (at == std::string::npos || (slash != std::string::npos && at > slash)) return url;
-  const size_t colon = url.find(':', authority);
-  if (colon == std::string::npos || colon > at) return url;
-  return absl::StrCat(url.substr(0, colon + 1), "***", url.substr(at));
-}
-
 }  // namespace scoliomassage::storage

@@ -25,7 +25,4 @@ struct PostgresOptions {
 // INVALID_ARGUMENT for a bad value of the store's parameters.
 absl::StatusOr<PostgresOptions> ParsePostgresUrl(const std::string& url);
 
-// The URL with any password replaced by "***", for logs and error messages.
-std::string RedactPostgresUrl(const std::string& url);
-
 }  // namespace scoliomassage::storage

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "storage/outcome_rows.h"
 #include "storage/postgres_connection.h"
 #include "storage/postgres_options.h"
 #include "storage/postgres_store.h"
@@ -13,82 +14,80 @@
 namespace scoliomassage::storage {
 namespace {
 
-enum class ColumnType { kText, kInt, kBytes };
-
-struct Column {
-  const char* name;
-  ColumnType type;
-};
-
-struct TableSpec {
-  const char* name;
-  int key_columns;  // the primary key is the first key_columns columns
-  std::vector<Column> columns;
-};
-
-// Parents before children (idempotency_keys refers to outcome_revisions).
-const std::vector<TableSpec>& Tables() {
-  using T = ColumnType;
-  static const std::vector<TableSpec> tables = {
-      {"outcome_revisions", 3,
-       {{"clinic_id", T::kText}, {"outcome_id", T::kText}, {"revision", T::kInt},
-        {"first_create_time_us", T::kInt}, {"create_time_us", T::kInt}, {"request_id", T::kText},
-        {"patient_id", T::kText}, {"therapist_id", T::kText}, {"protocol_id", T::kText},
-        {"protocol_version", T::kInt}, {"spine_region", T::kInt}, {"session_number", T::kInt},
-        {"minutes", T::kInt}, {"pain_before", T::kInt}, {"pain_after", T::kInt},
-        {"adverse_event_count", T::kInt}, {"performed_at_us", T::kInt},
-        {"performed_month", T::kText}, {"amend_reason", T::kText}, {"outcome_proto", T::kBytes}}},
-      {"idempotency_keys", 2,
-       {{"clinic_id", T::kText}, {"request_id", T::kText}, {"operation", T::kText},
-        {"fingerprint", T::kText}, {"outcome_id", T::kText}, {"revision", T::kInt},
-        {"create_time_us", T::kInt}}},
-      {"recommendations", 2,
-       {{"clinic_id", T::kText}, {"recommendation_id", T::kText}, {"patient_id", T::kText},
-        {"create_time_us", T::kInt}, {"decision", T::kInt}, {"protocol_id", T::kText},
-        {"request_proto", T::kBytes}, {"response_proto", T::kBytes}}},
-      {"audit_records", 2,
-       {{"clinic_id", T::kText}, {"id", T::kInt}, {"time_us", T::kInt}, {"principal", T::kText},
-        {"role", T::kText}, {"method", T::kText}, {"subject", T::kText},
-        {"status_code", T::kInt}}},
-  };
-  return tables;
-}
+// The tables that hold what was written, parents before children
+// (idempotency_keys refers to outcome_revisions). Columns and keys are read
+// from the SQLite file itself, so the import never restates the schema.
+// outcome_latest and patient_progress are derived: RebuildReadModel.
+constexpr const char* kTables[] = {"outcome_revisions", "idempotency_keys", "recommendations",
+                                   "audit_records"};
 
 // Rows are copied in transactions of this many, so a huge file neither holds
 // one giant transaction nor pays a commit per row.
 constexpr int kRowsPerTransaction = 500;
 
-std::vector<PgParam> ReadRow(const TableSpec& table, const SqliteStatement& row) {
+struct Table {
+  std::string name;
+  std::vector<std::string> columns;
+  int key_columns = 0;  // the primary key is the first key_columns columns
+};
+
+// The columns of `name`, primary key first in key order.
+absl::StatusOr<Table> ReadTable(SqliteConnection& source, const std::string& name) {
+  absl::StatusOr<SqliteStatement> info =
+      source.Prepare("SELECT name, pk FROM pragma_table_info(?1) ORDER BY pk = 0, pk, cid");
+  if (!info.ok()) return info.status();
+  info->BindText(1, name);
+  Table table{name, {}, 0};
+  for (;;) {
+    absl::StatusOr<bool> row = info->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    table.columns.push_back(info->ColumnText(0));
+    if (info->ColumnInt(1) > 0) ++table.key_columns;
+  }
+  if (table.columns.empty()) return absl::InternalError(absl::StrCat("no table ", name));
+  return table;
+}
+
+absl::StatusOr<std::vector<PgParam>> ReadRow(const Table& table, const SqliteStatement& row) {
   std::vector<PgParam> values;
   for (size_t i = 0; i < table.columns.size(); ++i) {
     const int column = static_cast<int>(i);
-    switch (table.columns[i].type) {
-      case ColumnType::kText: values.push_back(PgParam::Text(row.ColumnText(column))); break;
-      case ColumnType::kInt: values.push_back(PgParam::Int(row.ColumnInt(column))); break;
-      case ColumnType::kBytes: values.push_back(PgParam::Bytes(row.ColumnBlob(column))); break;
+    switch (row.ColumnKind(column)) {
+      case SqliteStatement::Kind::kInt:
+        values.push_back(PgParam::Int(row.ColumnInt(column)));
+        break;
+      case SqliteStatement::Kind::kBytes:
+        values.push_back(PgParam::Bytes(row.ColumnBlob(column)));
+        break;
+      case SqliteStatement::Kind::kText:
+        values.push_back(PgParam::Text(row.ColumnText(column)));
+        break;
+      default:
+        return absl::FailedPreconditionError(
+            absl::StrCat(table.name, ".", table.columns[i], ": an unexpected NULL or real value"));
     }
   }
   return values;
 }
 
-std::string ColumnList(const TableSpec& table, size_t count) {
-  std::vector<std::string> names;
-  for (size_t i = 0; i < count; ++i) names.emplace_back(table.columns[i].name);
-  return absl::StrJoin(names, ", ");
+std::string ColumnList(const Table& table, size_t count) {
+  return absl::StrJoin(table.columns.begin(), table.columns.begin() + count, ", ");
 }
 
-std::string InsertSql(const TableSpec& table) {
+std::string InsertSql(const Table& table) {
   std::vector<std::string> placeholders;
-  for (size_t i = 0; i < table.columns.size(); ++i) placeholders.push_back(absl::StrCat("$", i + 1));
+  for (size_t i = 0; i < table.columns.size(); ++i)
+    placeholders.push_back(absl::StrCat("$", i + 1));
   return absl::StrCat("INSERT INTO ", table.name, " (", ColumnList(table, table.columns.size()),
                       ") VALUES (", absl::StrJoin(placeholders, ", "), ") ON CONFLICT (",
                       ColumnList(table, table.key_columns), ") DO NOTHING RETURNING 1");
 }
 
-std::string SelectExistingSql(const TableSpec& table) {
+std::string SelectExistingSql(const Table& table) {
   std::vector<std::string> conditions;
   for (int i = 0; i < table.key_columns; ++i) {
-    conditions.push_back(absl::StrCat(table.columns[i].name, " = $", i + 1));
+    conditions.push_back(absl::StrCat(table.columns[i], " = $", i + 1));
   }
   return absl::StrCat("SELECT ", ColumnList(table, table.columns.size()), " FROM ", table.name,
                       " WHERE ", absl::StrJoin(conditions, " AND "));
@@ -96,7 +95,7 @@ std::string SelectExistingSql(const TableSpec& table) {
 
 // A row the target already has must be the same row, or the copy would
 // silently keep different data under the same key.
-absl::Status CheckIdentical(PgConnection& target, const TableSpec& table,
+absl::Status CheckIdentical(PgConnection& target, const Table& table,
                             const std::vector<PgParam>& source) {
   std::vector<PgParam> key(source.begin(), source.begin() + table.key_columns);
   absl::StatusOr<PgResult> existing = target.Exec(SelectExistingSql(table), key);
@@ -106,27 +105,27 @@ absl::Status CheckIdentical(PgConnection& target, const TableSpec& table,
   }
   for (size_t i = 0; i < table.columns.size(); ++i) {
     const int column = static_cast<int>(i);
-    const std::string value = table.columns[i].type == ColumnType::kBytes
-                                  ? existing->Bytes(0, column)
-                                  : existing->Text(0, column);
+    const std::string value =
+        source[i].binary ? existing->Bytes(0, column) : existing->Text(0, column);
     if (value != source[i].value) {
       std::vector<std::string> key_text;
       for (int k = 0; k < table.key_columns; ++k) key_text.push_back(source[k].value);
       return absl::FailedPreconditionError(absl::StrCat(
-          table.name, " (", absl::StrJoin(key_text, ", "), "): the PostgreSQL row differs from the "
-          "SQLite row in column ", table.columns[i].name,
-          "; was the target written to by a server before the copy finished?"));
+          table.name, " (", absl::StrJoin(key_text, ", "),
+          "): the PostgreSQL row differs from the "
+          "SQLite row in column ",
+          table.columns[i], "; was the target written to by a server before the copy finished?"));
     }
   }
   return absl::OkStatus();
 }
 
-absl::Status CopyTable(SqliteConnection& source, PgConnection& target, const TableSpec& table,
+absl::Status CopyTable(SqliteConnection& source, PgConnection& target, const Table& table,
                        TableCopyReport& report) {
   report.table = table.name;
-  absl::StatusOr<SqliteStatement> rows = source.Prepare(
-      absl::StrCat("SELECT ", ColumnList(table, table.columns.size()), " FROM ", table.name,
-                   " ORDER BY ", ColumnList(table, table.key_columns)));
+  absl::StatusOr<SqliteStatement> rows =
+      source.Prepare(absl::StrCat("SELECT ", ColumnList(table, table.columns.size()), " FROM ",
+                                  table.name, " ORDER BY ", ColumnList(table, table.key_columns)));
   if (!rows.ok()) return rows.status();
   const std::string insert = InsertSql(table);
   bool in_transaction = false;
@@ -138,14 +137,15 @@ absl::Status CopyTable(SqliteConnection& source, PgConnection& target, const Tab
       if (absl::Status status = target.ExecScript("BEGIN"); !status.ok()) return status;
       in_transaction = true;
     }
-    std::vector<PgParam> values = ReadRow(table, *rows);
-    absl::StatusOr<PgResult> inserted = target.Exec(insert, values);
+    absl::StatusOr<std::vector<PgParam>> values = ReadRow(table, *rows);
+    if (!values.ok()) return values.status();
+    absl::StatusOr<PgResult> inserted = target.Exec(insert, *values);
     if (!inserted.ok()) return inserted.status();
     ++report.source_rows;
     if (inserted->rows() == 1) {
       ++report.copied;
     } else {
-      if (absl::Status same = CheckIdentical(target, table, values); !same.ok()) return same;
+      if (absl::Status same = CheckIdentical(target, table, *values); !same.ok()) return same;
       ++report.already_present;
     }
     if (report.source_rows % kRowsPerTransaction == 0) {
@@ -161,12 +161,19 @@ absl::Status CopyTable(SqliteConnection& source, PgConnection& target, const Tab
   report.target_rows = count->Int(0, 0);
   if (report.copied + report.already_present != report.source_rows ||
       report.target_rows < report.source_rows) {
-    return absl::DataLossError(absl::StrCat(
-        table.name, ": verification failed: ", report.source_rows, " source rows, ", report.copied,
-        " copied, ", report.already_present, " already present, ", report.target_rows,
-        " in the target"));
+    return absl::DataLossError(
+        absl::StrCat(table.name, ": verification failed: ", report.source_rows, " source rows, ",
+                     report.copied, " copied, ", report.already_present, " already present, ",
+                     report.target_rows, " in the target"));
   }
   return absl::OkStatus();
+}
+
+// The check-in's read model (migration 0002) derived afresh from the copied
+// revisions, as that migration's backfill does: a re-run after amendments on
+// the source must not keep the first run's rows.
+absl::Status RebuildReadModel(PgConnection& target) {
+  return target.ExecScript(absl::StrCat("BEGIN; ", kRebuildReadModelSql, " COMMIT"));
 }
 
 }  // namespace
@@ -182,7 +189,8 @@ absl::StatusOr<std::vector<TableCopyReport>> CopySqliteToPostgres(const std::str
     source_options.path = sqlite_path;
     absl::StatusOr<std::unique_ptr<SqliteStore>> source_store = SqliteStore::Open(source_options);
     if (!source_store.ok()) return source_store.status();
-    absl::StatusOr<std::unique_ptr<PostgresStore>> target_store = PostgresStore::Open(*target_options);
+    absl::StatusOr<std::unique_ptr<PostgresStore>> target_store =
+        PostgresStore::Open(*target_options);
     if (!target_store.ok()) return target_store.status();
   }
   SqliteConnection::Options read_options;
@@ -190,22 +198,27 @@ absl::StatusOr<std::vector<TableCopyReport>> CopySqliteToPostgres(const std::str
   read_options.read_only = true;
   absl::StatusOr<std::unique_ptr<SqliteConnection>> source = SqliteConnection::Open(read_options);
   if (!source.ok()) return source.status();
-  absl::StatusOr<std::unique_ptr<PgConnection>> target = PgConnection::Connect(target_options->conninfo);
+  absl::StatusOr<std::unique_ptr<PgConnection>> target =
+      PgConnection::Connect(target_options->conninfo);
   if (!target.ok()) return target.status();
 
   // One read transaction: every table comes from the same snapshot, so a
   // live SQLite server cannot slip in a key whose revision was not copied.
   if (absl::Status status = (*source)->Exec("BEGIN"); !status.ok()) return status;
   std::vector<TableCopyReport> reports;
-  for (const TableSpec& table : Tables()) {
+  absl::Status status;
+  for (const char* name : kTables) {
+    absl::StatusOr<Table> table = ReadTable(**source, name);
     TableCopyReport report;
-    absl::Status status = CopyTable(**source, **target, table, report);
-    if (!status.ok()) {
-      (*source)->Exec("ROLLBACK").IgnoreError();
-      if (!(*target)->broken()) (*target)->ExecScript("ROLLBACK").IgnoreError();
-      return status;
-    }
+    status = table.ok() ? CopyTable(**source, **target, *table, report) : table.status();
+    if (!status.ok()) break;
     reports.push_back(report);
+  }
+  if (status.ok()) status = RebuildReadModel(**target);
+  if (!status.ok()) {
+    (*source)->Exec("ROLLBACK").IgnoreError();
+    if (!(*target)->broken()) (*target)->ExecScript("ROLLBACK").IgnoreError();
+    return status;
   }
   (*source)->Exec("COMMIT").IgnoreError();
   return reports;

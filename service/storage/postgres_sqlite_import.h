@@ -1,5 +1,5 @@
 // Copying a SQLite store into a PostgreSQL store: the move from one machine
-// to replicas. Every row is copied as it is (ids, revisions, create times,
+// to several instances. Every row is copied as it is (ids, revisions, create times,
 // idempotency keys, recommendations, audit ids), so names, resume tokens and
 // request_id retries keep working after the switch.
 //

@@ -56,9 +56,6 @@ SqliteStatement::~SqliteStatement() {
 void SqliteStatement::BindInt(int index, int64_t value) {
   sqlite3_bind_int64(statement_, index, value);
 }
-void SqliteStatement::BindDouble(int index, double value) {
-  sqlite3_bind_double(statement_, index, value);
-}
 void SqliteStatement::BindText(int index, absl::string_view value) {
   sqlite3_bind_text64(statement_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
 }
@@ -82,14 +79,20 @@ absl::Status SqliteStatement::Run() {
   }
 }
 
+SqliteStatement::Kind SqliteStatement::ColumnKind(int column) const {
+  switch (sqlite3_column_type(statement_, column)) {
+    case SQLITE_INTEGER: return Kind::kInt;
+    case SQLITE_FLOAT: return Kind::kDouble;
+    case SQLITE_TEXT: return Kind::kText;
+    case SQLITE_BLOB: return Kind::kBytes;
+    default: return Kind::kNull;
+  }
+}
 int64_t SqliteStatement::ColumnInt(int column) const {
   return sqlite3_column_int64(statement_, column);
 }
 double SqliteStatement::ColumnDouble(int column) const {
   return sqlite3_column_double(statement_, column);
-}
-bool SqliteStatement::ColumnIsNull(int column) const {
-  return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }
 std::string SqliteStatement::ColumnText(int column) const {
   const auto* text = sqlite3_column_text(statement_, column);

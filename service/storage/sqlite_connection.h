@@ -11,18 +11,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "storage/store_errors.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace scoliomassage::storage {
-
-// Machine-readable reasons (ErrorInfo.reason) for store failures.
-inline constexpr char kReasonStoreUnavailable[] = "STORE_UNAVAILABLE";
-inline constexpr char kReasonStoreBusy[] = "STORE_BUSY";
-inline constexpr char kReasonDiskFull[] = "STORE_DISK_FULL";
-inline constexpr char kReasonStoreCorrupt[] = "STORE_CORRUPT";
-inline constexpr char kReasonStoreError[] = "STORE_ERROR";
 
 // Maps a SQLite result code to the store's error vocabulary. `context` says
 // what was being done; SQLite's own message is appended.
@@ -45,7 +39,6 @@ class SqliteStatement {
 
   // Parameters are 1-based, as in SQLite.
   void BindInt(int index, int64_t value);
-  void BindDouble(int index, double value);
   void BindText(int index, absl::string_view value);
   void BindBlob(int index, absl::string_view value);
   void BindNull(int index);
@@ -55,9 +48,11 @@ class SqliteStatement {
   // Runs a statement that returns no rows.
   absl::Status Run();
 
+  // The value's own type: SQLite types values, not columns.
+  enum class Kind { kNull, kInt, kDouble, kText, kBytes };
+  Kind ColumnKind(int column) const;
   int64_t ColumnInt(int column) const;
   double ColumnDouble(int column) const;
-  bool ColumnIsNull(int column) const;
   std::string ColumnText(int column) const;
   std::string ColumnBlob(int column) const;
 
@@ -95,8 +90,6 @@ class SqliteConnection {
   // True while a transaction is open. SQLite may roll a transaction back by
   // itself after SQLITE_FULL, SQLITE_IOERR or SQLITE_BUSY; callers check this.
   bool InTransaction() const;
-
-  sqlite3* raw() const { return db_; }
 
  private:
   friend class SqliteStatement;

@@ -6,7 +6,7 @@
 //
 // Reads are split in two: "primary" reads must see the caller's latest write
 // (GetOutcome, PatientProgress, ListOutcomes); "analytics" reads (ScanHistory,
-// Summarize, ListAudit) may be served by a replica.
+// Summarize, ListAudit) may be served by a read replica.
 //
 // Errors: INVALID_ARGUMENT (bad token or name), NOT_FOUND, ALREADY_EXISTS
 // (request_id reused with another body), UNAVAILABLE (database down, retry),
@@ -105,7 +105,7 @@ class Store {
                                                    int page_size,
                                                    const std::string& page_token) = 0;
 
-  // --- analytics reads (may go to a replica) ------------------------------
+  // --- analytics reads (may go to a read replica) -------------------------
   // Up to `limit` records after `resume_token` (empty: from the start), in
   // the stable history order. Callers page through with the last record's
   // token, so memory stays bounded by `limit`.

@@ -1,5 +1,6 @@
 #include "storage/store_common.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -7,8 +8,8 @@
 #include "core/errors.h"
 #include "core/outcome_validation.h"
 #include "storage/outcome_ids.h"
+#include "storage/outcome_rows.h"
 #include "storage/page_tokens.h"
-#include "storage/sqlite_outcome_rows.h"  // MakeStoredOutcome, ParseStoredOutcome: backend-neutral
 
 namespace scoliomassage::storage {
 namespace {
@@ -17,7 +18,41 @@ constexpr int kDefaultHistoryLimit = 100;
 constexpr int kMaxHistoryLimit = 1000;
 constexpr int kDefaultAuditPageSize = 100;
 constexpr int kMaxAuditPageSize = 1000;
+constexpr int kDefaultOutcomePageSize = 20;
 constexpr int kMaxOutcomePageSize = 100;
+
+int ClampPageSize(int requested, int default_size, int max_size) {
+  return requested <= 0 ? default_size : std::min(requested, max_size);
+}
+
+// The position a page token names; none for an empty token (the start).
+template <typename Position>
+absl::StatusOr<std::optional<Position>> DecodePosition(
+    const std::string& token,
+    absl::StatusOr<Position> (*decode)(absl::string_view, absl::string_view),
+    absl::string_view field) {
+  if (token.empty()) return std::optional<Position>();
+  absl::StatusOr<Position> position = decode(token, field);
+  if (!position.ok()) return position.status();
+  return std::optional<Position>(*std::move(position));
+}
+
+// A page of outcomes: the filter checked and the token decoded before any SQL;
+// `write_sql(after, rows, params)` asks for one row more than the page.
+template <typename Position, typename WriteSql>
+absl::StatusOr<PlannedRead> PlanPage(
+    const v1::HistoryFilter& filter, int page_size, const std::string& token,
+    absl::StatusOr<Position> (*decode)(absl::string_view, absl::string_view),
+    absl::string_view field, char placeholder_prefix, WriteSql write_sql) {
+  if (absl::Status status = core::ValidateHistoryFilter(filter, "filter"); !status.ok()) {
+    return status;
+  }
+  absl::StatusOr<std::optional<Position>> after = DecodePosition(token, decode, field);
+  if (!after.ok()) return after.status();
+  PlannedRead read{page_size, "", SqlParams(placeholder_prefix)};
+  read.sql = write_sql(*after ? &**after : nullptr, page_size + 1, read.params);
+  return read;
+}
 
 }  // namespace
 
@@ -55,8 +90,7 @@ absl::StatusOr<RecommendationBlobs> SerializeRecommendation(
     return core::InvalidField("recommendation_id", "is required to store a recommendation");
   }
   RecommendationBlobs blobs;
-  if (!request.SerializeToString(&blobs.request) ||
-      !response.SerializeToString(&blobs.response)) {
+  if (!request.SerializeToString(&blobs.request) || !response.SerializeToString(&blobs.response)) {
     return absl::InternalError("cannot serialize the recommendation");
   }
   return blobs;
@@ -68,10 +102,10 @@ absl::Status RecommendationConflict(const std::string& recommendation_id) {
 }
 
 absl::Status OutcomeNotFound(const std::string& outcome_id, int32_t revision) {
-  return absl::NotFoundError(
-      revision == 0 ? absl::StrCat("outcome ", OutcomeName(outcome_id), " not found")
-                    : absl::StrCat("outcome ", OutcomeName(outcome_id), " revision ", revision,
-                                   " not found"));
+  return absl::NotFoundError(revision == 0
+                                 ? absl::StrCat("outcome ", OutcomeName(outcome_id), " not found")
+                                 : absl::StrCat("outcome ", OutcomeName(outcome_id), " revision ",
+                                                revision, " not found"));
 }
 
 absl::StatusOr<std::string> CheckGetOutcome(const std::string& name, int32_t revision) {
@@ -87,43 +121,24 @@ absl::StatusOr<PlannedRead> PlanOutcomeList(const std::string& clinic_id,
                                             const v1::HistoryFilter& filter, int page_size,
                                             const std::string& page_token,
                                             char placeholder_prefix) {
-  if (absl::Status status = core::ValidateHistoryFilter(filter, "filter"); !status.ok()) {
-    return status;
-  }
-  if (page_size <= 0) page_size = 20;
-  if (page_size > kMaxOutcomePageSize) page_size = kMaxOutcomePageSize;
-  std::optional<OutcomeListPosition> after;
-  if (!page_token.empty()) {
-    absl::StatusOr<OutcomeListPosition> position = DecodeOutcomeListToken(page_token);
-    if (!position.ok()) return position.status();
-    after = *std::move(position);
-  }
-  PlannedRead read{page_size, "", SqlParams(placeholder_prefix)};
-  read.sql = OutcomeListSql(clinic_id, filter, after ? &*after : nullptr, page_size + 1,
-                            read.params);
-  return read;
+  return PlanPage<OutcomeListPosition>(
+      filter, ClampPageSize(page_size, kDefaultOutcomePageSize, kMaxOutcomePageSize), page_token,
+      &DecodeOutcomeListToken, "page_token", placeholder_prefix,
+      [&](const OutcomeListPosition* after, int limit, SqlParams& params) {
+        return OutcomeListSql(clinic_id, filter, after, limit, params);
+      });
 }
 
 absl::StatusOr<PlannedRead> PlanHistoryScan(const std::string& clinic_id,
-                                            const v1::HistoryFilter& filter,
-                                            bool include_revisions,
+                                            const v1::HistoryFilter& filter, bool include_revisions,
                                             const std::string& resume_token, int limit,
                                             char placeholder_prefix) {
-  if (absl::Status status = core::ValidateHistoryFilter(filter, "filter"); !status.ok()) {
-    return status;
-  }
-  if (limit <= 0) limit = kDefaultHistoryLimit;
-  if (limit > kMaxHistoryLimit) limit = kMaxHistoryLimit;
-  std::optional<HistoryPosition> after;
-  if (!resume_token.empty()) {
-    absl::StatusOr<HistoryPosition> position = DecodeHistoryToken(resume_token);
-    if (!position.ok()) return position.status();
-    after = *std::move(position);
-  }
-  PlannedRead read{limit, "", SqlParams(placeholder_prefix)};
-  read.sql = HistoryScanSql(clinic_id, filter, include_revisions, after ? &*after : nullptr,
-                            limit + 1, read.params);
-  return read;
+  return PlanPage<HistoryPosition>(
+      filter, ClampPageSize(limit, kDefaultHistoryLimit, kMaxHistoryLimit), resume_token,
+      &DecodeHistoryToken, "resume_token", placeholder_prefix,
+      [&](const HistoryPosition* after, int rows, SqlParams& params) {
+        return HistoryScanSql(clinic_id, filter, include_revisions, after, rows, params);
+      });
 }
 
 absl::StatusOr<PlannedRead> PlanSummary(const std::string& clinic_id,
@@ -144,20 +159,18 @@ absl::StatusOr<PlannedRead> PlanAuditList(const std::string& clinic_id,
                                           char placeholder_prefix) {
   int page_size = request.page_size();
   if (page_size < 0) return core::InvalidField("page_size", "must be 0 (default 100) to 1000");
-  if (page_size == 0) page_size = kDefaultAuditPageSize;
-  if (page_size > kMaxAuditPageSize) page_size = kMaxAuditPageSize;
-  std::optional<AuditPosition> after;
-  if (!request.page_token().empty()) {
-    absl::StatusOr<AuditPosition> position = DecodeAuditToken(request.page_token());
-    if (!position.ok()) return position.status();
-    after = *position;
-  }
+  page_size = ClampPageSize(page_size, kDefaultAuditPageSize, kMaxAuditPageSize);
+  absl::StatusOr<std::optional<AuditPosition>> position =
+      DecodePosition(request.page_token(), &DecodeAuditToken, "page_token");
+  if (!position.ok()) return position.status();
+  const std::optional<AuditPosition>& after = *position;
   PlannedRead read{page_size, "", SqlParams(placeholder_prefix)};
   SqlParams& params = read.params;
   std::string& sql = read.sql;
   sql = absl::StrCat(
       "SELECT time_us, id, principal, role, method, subject, status_code FROM audit_records "
-      "WHERE clinic_id = ", params.Add(clinic_id));
+      "WHERE clinic_id = ",
+      params.Add(clinic_id));
   if (request.has_start_time()) {
     absl::StrAppend(&sql, " AND time_us >= ", params.Add(TimestampToMicros(request.start_time())));
   }

@@ -1,7 +1,6 @@
-// The backend-neutral parts of the Store implementations: what SqliteStore
-// and PostgresStore decide the same way, written once. Each backend keeps only
-// how it runs SQL and reads columns; it checks and plans a call here, runs the
-// planned SQL, and hands the result rows back here to become a page.
+// The checks, plans and page readers of SqlStore (sql_store.h): a call is
+// checked and planned here before it touches a database, the planned SQL
+// runs on the executor, and its rows come back here to become a page.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +14,8 @@
 #include "scoliomassage/v1/outcome.pb.h"
 #include "scoliomassage/v1/protocol.pb.h"
 #include "storage/outcome_queries.h"
+#include "storage/outcome_rows.h"  // IdempotencyRecord
+#include "storage/sql_executor.h"
 #include "storage/store.h"
 
 namespace scoliomassage::storage {
@@ -24,14 +25,6 @@ namespace scoliomassage::storage {
 // The operation names stored with an idempotency key.
 inline constexpr char kLogOperation[] = "LogOutcome";
 inline constexpr char kAmendOperation[] = "AmendOutcome";
-
-// A row of idempotency_keys: what the first request with a request_id stored.
-struct IdempotencyRecord {
-  std::string operation;
-  std::string fingerprint;
-  std::string outcome_id;
-  int32_t revision = 0;
-};
 
 // A revision LogOutcome or AmendOutcome is about to store: the outcome in its
 // stored form (MakeStoredOutcome), its id, and the create time of its
@@ -108,19 +101,6 @@ absl::StatusOr<PlannedRead> PlanSummary(const std::string& clinic_id,
 absl::StatusOr<PlannedRead> PlanAuditList(const std::string& clinic_id,
                                           const v1::ListAuditRecordsRequest& request,
                                           char placeholder_prefix);
-
-// A query result as the page readers below see it: one backend's cursor,
-// read front to back. Column accessors read the current row.
-class ResultRows {
- public:
-  virtual ~ResultRows() = default;
-  // Moves to the next row; false after the last one (then not called again).
-  virtual absl::StatusOr<bool> Next() = 0;
-  virtual int64_t Int(int column) = 0;
-  virtual double Double(int column) = 0;
-  virtual std::string Text(int column) = 0;
-  virtual std::string Bytes(int column) = 0;
-};
 
 // The rows of a planned read as a page; a row beyond page_size sets the next
 // page token (or clears done) and is not returned.

@@ -13,12 +13,12 @@
 #include "absl/time/clock.h"
 #include "scoliomassage/v1/outcome.pb.h"
 #include "storage/outcome_ids.h"
-#include "storage/sqlite_outcome_rows.h"
+#include "storage/outcome_rows.h"
 
 namespace scoliomassage::bench {
 namespace {
 
-// Same text as storage::InsertOutcomeRevision, kept in sync by hand: the
+// Same columns as storage::OutcomeRows::InsertRevision, kept in sync by hand: the
 // seed must produce rows the server cannot tell from its own.
 constexpr char kInsertOutcome[] =
     "INSERT INTO outcome_revisions (clinic_id, outcome_id, revision, first_create_time_us, "
@@ -167,6 +167,8 @@ double SeedOutcomes(const std::string& path, int64_t rows) {
   }
   sqlite3_finalize(insert);
   for (const auto& index : indexes) Exec(db, index.second);
+  // The check-in's read model (migration 0002), derived from the seeded rows.
+  Exec(db, storage::kRebuildReadModelSql);
   Exec(db, "COMMIT");
   Exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
   sqlite3_close(db);

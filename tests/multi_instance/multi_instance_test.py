@@ -12,8 +12,9 @@ independent Python client:
 - SIGKILL of one replica under concurrent load loses no acknowledged outcome
   (read back through the other).
 Usage: multi_instance_test.py PATH/TO/scoliomassaged
-Skips (exit 0, a SKIP line) only when SCOLIOMASSAGE_TEST_POSTGRES_URL is unset.
+Skips (exit 77, which CTest reports as skipped) only when SCOLIOMASSAGE_TEST_POSTGRES_URL is unset.
 """
+import glob
 import os
 import random
 import signal
@@ -23,6 +24,7 @@ import time
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+MIGRATIONS = os.path.join(HERE, "..", "..", "service", "storage", "migrations", "postgresql")
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 sys.path.insert(0, HERE)
 import postgres_support  # noqa: E402
@@ -42,7 +44,7 @@ def check(condition, message):
 def main():
     if not postgres_support.base_url():
         print("SKIP: SCOLIOMASSAGE_TEST_POSTGRES_URL is not set (source tests/support/postgres.sh)")
-        return 0
+        return 77  # CTest's SKIP_RETURN_CODE
     binary = sys.argv[1]
     testlib.stubs()
     import grpc  # noqa: F401
@@ -52,8 +54,12 @@ def main():
         replicas = [testlib.Server(binary, database=database.url) for _ in range(2)]
         try:
             start_together(replicas)
-            version = postgres_support.run_sql(database.url, "SELECT count(*) FROM schema_migrations")
-            check(version == "1", "the migration ran exactly once for two replicas (rows: %s)" % version)
+            rows = postgres_support.run_sql(
+                database.url, "SELECT count(*) || '/' || count(DISTINCT version) FROM schema_migrations")
+            expected = len(glob.glob(os.path.join(MIGRATIONS, "*.sql")))
+            check(rows == "%d/%d" % (expected, expected),
+                  "each of the %d migrations ran exactly once for two replicas (rows/versions: %s)"
+                  % (expected, rows))
             scenarios.same_request_id_on_both_replicas(replicas, check)
             scenarios.concurrent_amendments_on_both_replicas(replicas, check)
             scenarios.reads_agree_across_replicas(replicas, check, random.Random(11))

@@ -160,7 +160,7 @@ TEST(SqliteStoreTest, SchemaIsMigratedOnceAndUsesWal) {
   { ASSERT_NE(OpenAt(path), nullptr); }
   { ASSERT_NE(OpenAt(path), nullptr); }  // reopening applies nothing twice
   RawDb raw(path);
-  EXPECT_EQ(raw.Text("SELECT group_concat(version) FROM schema_migrations"), "1");
+  EXPECT_EQ(raw.Text("SELECT group_concat(version) FROM schema_migrations"), "1,2");
   EXPECT_EQ(raw.Text("PRAGMA journal_mode"), "wal");
   for (const char* index : {"outcome_revisions_patient", "outcome_revisions_therapist",
                             "outcome_revisions_protocol", "outcome_revisions_region",
@@ -168,6 +168,45 @@ TEST(SqliteStoreTest, SchemaIsMigratedOnceAndUsesWal) {
     EXPECT_EQ(raw.Text(absl::StrCat("SELECT name FROM sqlite_master WHERE name = '", index, "'")),
               index);
   }
+}
+
+// A database written by a build before migration 2 gets the check-in's read
+// model backfilled from its revisions.
+TEST(SqliteStoreTest, ProgressOfAVersionOneDatabaseIsBackfilled) {
+  TempFolder folder;
+  const std::string path = folder.File("v1.db");
+  std::string name;
+  {
+    auto store = OpenAt(path);
+    ASSERT_NE(store, nullptr);
+    v1::Outcome first = SampleOutcome("patient-3");
+    first.set_pain_before(7);
+    v1::Outcome second = first;
+    second.set_pain_before(5);
+    second.mutable_performed_at()->set_seconds(first.performed_at().seconds() + 86400);
+    ASSERT_TRUE(store->LogOutcome("c", NewRequestId(), first).ok());
+    absl::StatusOr<v1::Outcome> stored = store->LogOutcome("c", NewRequestId(), second);
+    ASSERT_TRUE(stored.ok());
+    name = stored->name();
+    second.set_pain_after(0);
+    ASSERT_TRUE(store->AmendOutcome("c", NewRequestId(), name, second, "fix").ok());
+  }
+  {
+    // Back to version 1: the read model as the old build had it, none.
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec("DROP TABLE outcome_latest; DROP TABLE patient_progress; "
+                       "DELETE FROM schema_migrations WHERE version = 2"),
+              SQLITE_OK);
+  }
+  auto store = OpenAt(path);
+  ASSERT_NE(store, nullptr);
+  absl::StatusOr<PatientProgress> progress = store->GetPatientProgress("c", "patient-3");
+  ASSERT_TRUE(progress.ok()) << progress.status();
+  EXPECT_EQ(progress->sessions_logged, 2);
+  ASSERT_TRUE(progress->last_outcome.has_value());
+  EXPECT_EQ(progress->last_outcome->name(), name);
+  EXPECT_EQ(progress->last_outcome->revision(), 2);
+  EXPECT_EQ(progress->first_pain_before, 7);
 }
 
 TEST(SqliteStoreTest, RefusesADatabaseFromANewerBuild) {

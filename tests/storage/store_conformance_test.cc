@@ -617,6 +617,72 @@ TEST_P(StoreConformanceTest, PatientProgressCountsSessionsAndFindsTheMostRecent)
   EXPECT_EQ(progress->last_outcome->pain_after(), 0);
 }
 
+TEST_P(StoreConformanceTest, PatientProgressFollowsAmendmentsOfTimePainAndPatient) {
+  // Three sessions ten days apart; the earliest is logged last.
+  v1::Outcome early = SampleOutcome("patient-7"), middle = early, late = early;
+  early.set_pain_before(8);
+  middle.set_pain_before(6);
+  late.set_pain_before(4);
+  middle.mutable_performed_at()->set_seconds(early.performed_at().seconds() + 10 * 86400);
+  late.mutable_performed_at()->set_seconds(early.performed_at().seconds() + 20 * 86400);
+  const v1::Outcome stored_middle = Log(middle);
+  const v1::Outcome stored_late = Log(late);
+  const v1::Outcome stored_early = Log(early);
+
+  auto progress = [&](const std::string& patient) {
+    absl::StatusOr<PatientProgress> read = store_->GetPatientProgress(kClinicA, patient);
+    EXPECT_TRUE(read.ok()) << read.status();
+    return read.ok() ? *read : PatientProgress();
+  };
+  PatientProgress before = progress("patient-7");
+  EXPECT_EQ(before.sessions_logged, 3);
+  ASSERT_TRUE(before.last_outcome.has_value());
+  EXPECT_EQ(before.last_outcome->name(), stored_late.name());
+  EXPECT_EQ(before.first_pain_before, 8) << "the earliest session by performed_at, not by logging";
+
+  // The earliest session's pain is corrected; the latest moves before it.
+  v1::Outcome corrected_early = early;
+  corrected_early.set_pain_before(9);
+  ASSERT_TRUE(store_->AmendOutcome(kClinicA, NewRequestId(), stored_early.name(), corrected_early,
+                                   "pain misread")
+                  .ok());
+  v1::Outcome moved_late = late;
+  moved_late.mutable_performed_at()->set_seconds(early.performed_at().seconds() - 86400);
+  ASSERT_TRUE(
+      store_->AmendOutcome(kClinicA, NewRequestId(), stored_late.name(), moved_late, "wrong day")
+          .ok());
+  PatientProgress after = progress("patient-7");
+  EXPECT_EQ(after.sessions_logged, 3);
+  ASSERT_TRUE(after.last_outcome.has_value());
+  EXPECT_EQ(after.last_outcome->name(), stored_middle.name());
+  EXPECT_EQ(after.first_pain_before, 4) << "the moved session is now the earliest";
+
+  // A session logged under the wrong patient moves to the right one.
+  v1::Outcome other_patient = middle;
+  other_patient.set_patient_id("patient-8");
+  ASSERT_TRUE(store_->AmendOutcome(kClinicA, NewRequestId(), stored_middle.name(), other_patient,
+                                   "wrong patient")
+                  .ok());
+  PatientProgress moved_from = progress("patient-7");
+  EXPECT_EQ(moved_from.sessions_logged, 2);
+  ASSERT_TRUE(moved_from.last_outcome.has_value());
+  EXPECT_EQ(moved_from.last_outcome->name(), stored_early.name());
+  EXPECT_EQ(moved_from.last_outcome->revision(), 2);
+  PatientProgress moved_to = progress("patient-8");
+  EXPECT_EQ(moved_to.sessions_logged, 1);
+  ASSERT_TRUE(moved_to.last_outcome.has_value());
+  EXPECT_EQ(moved_to.last_outcome->name(), stored_middle.name());
+  EXPECT_EQ(moved_to.first_pain_before, 6);
+
+  // Nothing of this leaks into another clinic, and it all survives a reopen.
+  absl::StatusOr<PatientProgress> elsewhere = store_->GetPatientProgress(kClinicB, "patient-7");
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_EQ(elsewhere->sessions_logged, 0);
+  EXPECT_FALSE(elsewhere->first_pain_before.has_value());
+  Reopen();
+  EXPECT_EQ(progress("patient-7").first_pain_before, 4);
+}
+
 TEST_P(StoreConformanceTest, AuditRecordsAreAppendedAndListedPerClinic) {
   for (int i = 0; i < 5; ++i) {
     AuditEntry entry;

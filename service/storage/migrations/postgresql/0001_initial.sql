@@ -82,7 +82,7 @@ CREATE INDEX recommendations_patient
   ON recommendations (clinic_id, patient_id, create_time_us);
 
 -- id is max + 1 within a clinic, as in SQLite; concurrent appenders from
--- several replicas retry on the primary key (postgres_store.cc).
+-- several instances retry on the primary key (sql_store.cc).
 CREATE TABLE audit_records (
   clinic_id   TEXT COLLATE "C" NOT NULL,
   id          BIGINT  NOT NULL,

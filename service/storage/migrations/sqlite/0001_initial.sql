@@ -1,7 +1,7 @@
 -- Schema version 1 (SQLite). migrations/postgresql/0001_initial.sql mirrors it
 -- with the same version number, tables, columns and indexes.
 --
--- Rules (../shared/design/architecture.md):
+-- Rules:
 --  * every table holding clinic data has clinic_id first in its primary key
 --    and unique keys, so the schema can be sharded by clinic;
 --  * outcome rows are never updated: a correction is a new revision row and

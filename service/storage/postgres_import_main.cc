@@ -1,7 +1,7 @@
-// scoliomassage-migrate: copies a SQLite store into a PostgreSQL store.
+// scoliomassage-import: copies a SQLite store into a PostgreSQL store.
 //
-//   scoliomassage-migrate --from=sqlite:///var/lib/scoliomassage/scoliomassage.db
-//                         --to=postgresql://scoliomassage@db:5432/scoliomassage
+//   scoliomassage-import --from=sqlite:///var/lib/scoliomassage/scoliomassage.db
+//                        --to=postgresql://scoliomassage@db:5432/scoliomassage
 //
 // Safe to re-run (it copies only what is missing and checks that what is
 // there is identical); prints one line per table and exits non-zero when a
@@ -22,25 +22,25 @@ ABSL_FLAG(std::string, to, "", "target PostgreSQL URL (postgresql://...)");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "copies a SQLite store into PostgreSQL: scoliomassage-migrate --from=sqlite://PATH "
+      "copies a SQLite store into PostgreSQL: scoliomassage-import --from=sqlite://PATH "
       "--to=postgresql://USER@HOST:PORT/DB");
   absl::ParseCommandLine(argc, argv);
   using scoliomassage::storage::DatabaseUrl;
   absl::StatusOr<DatabaseUrl> from = scoliomassage::storage::ParseDatabaseUrl(absl::GetFlag(FLAGS_from));
   absl::StatusOr<DatabaseUrl> to = scoliomassage::storage::ParseDatabaseUrl(absl::GetFlag(FLAGS_to));
   if (!from.ok() || from->backend != DatabaseUrl::Backend::kSqlite) {
-    std::fprintf(stderr, "scoliomassage-migrate: --from must be a SQLite database URL%s%s\n",
+    std::fprintf(stderr, "scoliomassage-import: --from must be a SQLite database URL%s%s\n",
                  from.ok() ? "" : ": ", from.ok() ? "" : std::string(from.status().message()).c_str());
     return 2;
   }
   if (!to.ok() || to->backend != DatabaseUrl::Backend::kPostgres) {
-    std::fprintf(stderr, "scoliomassage-migrate: --to must be a postgresql:// URL\n");
+    std::fprintf(stderr, "scoliomassage-import: --to must be a postgresql:// URL\n");
     return 2;
   }
   absl::StatusOr<std::vector<scoliomassage::storage::TableCopyReport>> reports =
       scoliomassage::storage::CopySqliteToPostgres(from->sqlite_path, to->postgres_url);
   if (!reports.ok()) {
-    std::fprintf(stderr, "scoliomassage-migrate: %s\n", reports.status().ToString().c_str());
+    std::fprintf(stderr, "scoliomassage-import: %s\n", reports.status().ToString().c_str());
     return 1;
   }
   for (const auto& report : *reports) {
@@ -49,6 +49,6 @@ int main(int argc, char** argv) {
                 static_cast<long long>(report.copied), static_cast<long long>(report.already_present),
                 static_cast<long long>(report.target_rows));
   }
-  std::printf("scoliomassage-migrate: verified, every source row is in PostgreSQL\n");
+  std::printf("scoliomassage-import: verified, every source row is in PostgreSQL\n");
   return 0;
 }

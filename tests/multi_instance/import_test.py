@@ -1,13 +1,13 @@
 #!/usr/bin/python3
-"""SQLite -> PostgreSQL with scoliomassage-migrate, end to end:
+"""SQLite -> PostgreSQL with scoliomassage-import, end to end:
 1. log, amend and recommend through a scoliomassaged on SQLite;
-2. stop it and run scoliomassage-migrate into a fresh PostgreSQL database;
+2. stop it and run scoliomassage-import into a fresh PostgreSQL database;
 3. run it again: it must copy nothing and still verify;
 4. start scoliomassaged on PostgreSQL and read: the same outcomes, names,
    revisions and values, the same summaries; a LogOutcome retry with an old
    request_id returns the old outcome (idempotency keys moved too); the row
    counts of every table match the SQLite file.
-Usage: migrate_test.py PATH/TO/scoliomassaged PATH/TO/scoliomassage-migrate
+Usage: import_test.py PATH/TO/scoliomassaged PATH/TO/scoliomassage-import
 """
 import os
 import random
@@ -44,8 +44,8 @@ def parse_report(output):
 def main():
     if not postgres_support.base_url():
         print("SKIP: SCOLIOMASSAGE_TEST_POSTGRES_URL is not set (source tests/support/postgres.sh)")
-        return 0
-    server_binary, migrate_binary = sys.argv[1], sys.argv[2]
+        return 77  # CTest's SKIP_RETURN_CODE
+    server_binary, import_binary = sys.argv[1], sys.argv[2]
     testlib.stubs()
     import grpc
     import scenarios
@@ -56,7 +56,7 @@ def main():
     sqlite_server = testlib.Server(server_binary)
     sqlite_path = sqlite_server.database[len("sqlite://"):]
     requests = []
-    with postgres_support.Database("scoliomassage_migrate") as database:
+    with postgres_support.Database("scoliomassage_import") as database:
         try:
             sqlite_server.start()
             with grpc.insecure_channel(sqlite_server.address) as channel:
@@ -88,15 +88,15 @@ def main():
             check(source_counts["outcome_revisions"] == 36 and source_counts["recommendations"] == 4,
                   "the SQLite file holds what was written (%s)" % source_counts)
 
-            first = subprocess.run([migrate_binary, "--from=sqlite://" + sqlite_path, "--to=" + database.url],
+            first = subprocess.run([import_binary, "--from=sqlite://" + sqlite_path, "--to=" + database.url],
                                    capture_output=True, text=True, timeout=120)
             print(first.stdout + first.stderr)
-            check(first.returncode == 0, "the first migration succeeds")
+            check(first.returncode == 0, "the first import succeeds")
             report = parse_report(first.stdout)
             check(all(report.get(t, {}).get("copied") == source_counts[t] for t in TABLES),
                   "the first run copies every row of every table (%s)" % report)
 
-            second = subprocess.run([migrate_binary, "--from=sqlite://" + sqlite_path, "--to=" + database.url],
+            second = subprocess.run([import_binary, "--from=sqlite://" + sqlite_path, "--to=" + database.url],
                                     capture_output=True, text=True, timeout=120)
             print(second.stdout + second.stderr)
             report = parse_report(second.stdout)
@@ -125,7 +125,7 @@ def main():
                 check(count == source_counts["outcome_revisions"], "the retry stored nothing new")
         finally:
             sqlite_server.cleanup(show_log=failures)
-    print("migrate_test: %s" % ("ok" if not failures else "%d failure(s)" % len(failures)))
+    print("import_test: %s" % ("ok" if not failures else "%d failure(s)" % len(failures)))
     return 1 if failures else 0
 
 

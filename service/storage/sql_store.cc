@@ -1,0 +1,196 @@
+// SqlStore: the write path. Reads are in sql_store_reads.cc.
+#include "storage/sql_store.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "core/errors.h"
+#include "storage/outcome_fingerprint.h"
+#include "storage/outcome_ids.h"
+#include "storage/store_errors.h"
+
+namespace scoliomassage::storage {
+namespace {
+
+// A request that loses the claim on its request_id replays the winner on the
+// next attempt; a third loss in a row would mean something else is wrong.
+constexpr int kClaimAttempts = 3;
+// Audit ids are max + 1 per clinic; appenders in other instances may take
+// the same id first, and each collision costs one retry.
+constexpr int kAuditAttempts = 32;
+
+absl::Status LostClaim() {
+  return core::WithReason(
+      absl::UnavailableError("another instance stored this request_id at the same moment; retry"),
+      kReasonStoreBusy);
+}
+
+// Runs an INSERT ... ON CONFLICT DO NOTHING RETURNING: OK when it inserted,
+// ALREADY_EXISTS when the key was taken.
+absl::Status Inserted(SqlSession& db, const std::string& insert, const SqlParams& params) {
+  absl::StatusOr<std::unique_ptr<ResultRows>> row = db.QueryRow(insert, params);
+  if (!row.ok()) return row.status();
+  if (*row == nullptr) return absl::AlreadyExistsError("the key is taken");
+  return (*row)->Next().status();  // to the end: SQLite finishes the statement
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> MigrateAndReadNewestCreateTime(SqlSession& db, const SqlDialect& dialect,
+                                                       const std::vector<Migration>& migrations) {
+  if (absl::Status status = ApplyMigrations(db, dialect, migrations, NowMicros()); !status.ok()) {
+    return status;
+  }
+  absl::StatusOr<std::unique_ptr<ResultRows>> newest =
+      db.QueryRow("SELECT coalesce(max(create_time_us), 0) FROM outcome_revisions", SqlParams());
+  if (!newest.ok()) return newest.status();
+  return (*newest)->Int(0);
+}
+
+SqlStore::SqlStore(std::unique_ptr<SqlExecutor> executor)
+    : executor_(std::move(executor)), dialect_(executor_->dialect()) {}
+
+absl::StatusOr<v1::Outcome> SqlStore::WriteRevision(const std::string& clinic_id,
+                                                    const std::string& request_id,
+                                                    const std::string& operation,
+                                                    const std::string& fingerprint,
+                                                    const MakeRevision& make) {
+  for (int attempt = 0; attempt < kClaimAttempts; ++attempt) {
+    v1::Outcome result;
+    bool lost_claim = false;
+    absl::Status status = executor_->Write([&](SqlSession& db, int64_t now_us) -> absl::Status {
+      lost_claim = false;
+      OutcomeRows rows(db, dialect_);
+      absl::StatusOr<std::optional<IdempotencyRecord>> first =
+          rows.FindRequest(clinic_id, request_id);
+      if (!first.ok()) return first.status();
+      if (first->has_value()) {
+        // A retry returns what the first request stored; a reused id with
+        // another body is refused and changes nothing.
+        if (absl::Status retry = CheckRetry(**first, request_id, operation, fingerprint);
+            !retry.ok()) {
+          return retry;
+        }
+        absl::StatusOr<v1::Outcome> replay =
+            rows.Select(clinic_id, (*first)->outcome_id, (*first)->revision);
+        if (!replay.ok()) return replay.status();
+        result = *std::move(replay);
+        return absl::OkStatus();
+      }
+      absl::StatusOr<NewRevision> revision = make(rows, now_us);
+      if (!revision.ok()) return revision.status();
+      if (absl::Status insert = rows.InsertRevision(clinic_id, request_id, revision->stored,
+                                                    revision->first_create_time_us);
+          !insert.ok()) {
+        return insert;
+      }
+      absl::StatusOr<bool> claimed =
+          rows.ClaimRequest(clinic_id, request_id, operation, fingerprint, revision->stored);
+      if (!claimed.ok()) return claimed.status();
+      if (!*claimed) {
+        lost_claim = true;
+        return LostClaim();  // rolls back our revision row
+      }
+      result = std::move(revision->stored);
+      return absl::OkStatus();
+    });
+    if (lost_claim) continue;
+    if (!status.ok()) return status;
+    return result;
+  }
+  return LostClaim();
+}
+
+absl::StatusOr<v1::Outcome> SqlStore::LogOutcome(const std::string& clinic_id,
+                                                 const std::string& request_id,
+                                                 const v1::Outcome& outcome) {
+  if (absl::Status status = RequireRequestId(request_id); !status.ok()) return status;
+  return WriteRevision(clinic_id, request_id, kLogOperation, LogOutcomeFingerprint(outcome),
+                       [&](OutcomeRows&, int64_t now_us) -> absl::StatusOr<NewRevision> {
+                         return FirstRevision(outcome, now_us);
+                       });
+}
+
+absl::StatusOr<v1::Outcome> SqlStore::AmendOutcome(const std::string& clinic_id,
+                                                   const std::string& request_id,
+                                                   const std::string& name,
+                                                   const v1::Outcome& corrected,
+                                                   const std::string& reason) {
+  absl::StatusOr<std::string> outcome_id = CheckAmendOutcome(request_id, name);
+  if (!outcome_id.ok()) return outcome_id.status();
+  return WriteRevision(
+      clinic_id, request_id, kAmendOperation, AmendOutcomeFingerprint(name, corrected, reason),
+      [&](OutcomeRows& rows, int64_t now_us) -> absl::StatusOr<NewRevision> {
+        // The next revision number is read only once the lock is held.
+        absl::StatusOr<OutcomeRows::Latest> latest = rows.LockLatest(clinic_id, *outcome_id);
+        if (!latest.ok()) return latest.status();
+        return NewRevision{
+            MakeStoredOutcome(corrected, *outcome_id, latest->revision + 1, now_us, reason),
+            *outcome_id, latest->first_create_time_us};
+      });
+}
+
+absl::Status SqlStore::SaveRecommendation(const std::string& clinic_id,
+                                          const v1::RecommendProtocolRequest& request,
+                                          const v1::RecommendProtocolResponse& response) {
+  absl::StatusOr<RecommendationBlobs> blobs = SerializeRecommendation(request, response);
+  if (!blobs.ok()) return blobs.status();
+  return executor_->Write([&](SqlSession& db, int64_t now_us) -> absl::Status {
+    SqlParams p(dialect_.placeholder_prefix);
+    const int64_t create_time_us =
+        response.has_create_time() ? TimestampToMicros(response.create_time()) : now_us;
+    const std::string insert = absl::StrCat(
+        InsertSql("recommendations",
+                  {{"clinic_id", clinic_id}, {"recommendation_id", response.recommendation_id()},
+                   {"patient_id", request.patient_id()}, {"create_time_us", create_time_us},
+                   {"decision", int64_t{response.decision()}},
+                   {"protocol_id", response.protocol().protocol_id()},
+                   {"request_proto", SqlBytes{blobs->request}},
+                   {"response_proto", SqlBytes{blobs->response}}},
+                  p),
+        " ON CONFLICT (clinic_id, recommendation_id) DO NOTHING RETURNING 1");
+    if (absl::Status inserted = Inserted(db, insert, p); !absl::IsAlreadyExists(inserted)) {
+      return inserted;
+    }
+    SqlParams key(dialect_.placeholder_prefix);
+    absl::StatusOr<std::unique_ptr<ResultRows>> existing = db.QueryRow(
+        absl::StrCat(
+            "SELECT response_proto FROM recommendations WHERE clinic_id = ", key.Add(clinic_id),
+            " AND recommendation_id = ", key.Add(response.recommendation_id())),
+        key);
+    if (!existing.ok()) return existing.status();
+    // Saving the same recommendation again (a retry) is harmless.
+    if (*existing != nullptr && (*existing)->Bytes(0) == blobs->response) return absl::OkStatus();
+    return RecommendationConflict(response.recommendation_id());
+  });
+}
+
+absl::Status SqlStore::AppendAudit(const AuditEntry& entry) {
+  return executor_->Write([&](SqlSession& db, int64_t now_us) -> absl::Status {
+    SqlParams p(dialect_.placeholder_prefix);
+    const std::string clinic = p.Add(entry.clinic_id);
+    // Ids increase within a clinic. Racing appenders (other instances on
+    // PostgreSQL) may pick the same max + 1; ON CONFLICT lets the loser try
+    // the next id. The casts type the SELECT list for PostgreSQL.
+    const std::string insert = absl::StrCat(
+        "INSERT INTO audit_records (clinic_id, id, time_us, principal, role, method, subject, "
+        "status_code) SELECT CAST(",
+        clinic, " AS TEXT), coalesce(max(id), 0) + 1, CAST(",
+        p.Add(entry.time_us != 0 ? entry.time_us : now_us), " AS BIGINT), CAST(",
+        p.Add(entry.principal), " AS TEXT), CAST(", p.Add(entry.role), " AS TEXT), CAST(",
+        p.Add(entry.method), " AS TEXT), CAST(", p.Add(entry.subject), " AS TEXT), CAST(",
+        p.Add(int64_t{entry.status_code}),
+        " AS INTEGER) FROM audit_records WHERE clinic_id = ", clinic,
+        " ON CONFLICT (clinic_id, id) DO NOTHING RETURNING id");
+    for (int attempt = 0; attempt < kAuditAttempts; ++attempt) {
+      if (absl::Status inserted = Inserted(db, insert, p); !absl::IsAlreadyExists(inserted)) {
+        return inserted;
+      }
+    }
+    return core::WithReason(
+        absl::UnavailableError("too many concurrent audit appends for this clinic; retry"),
+        kReasonStoreBusy);
+  });
+}
+
+}  // namespace scoliomassage::storage

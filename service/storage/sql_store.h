@@ -1,0 +1,94 @@
+// The one SQL Store: every Store method written once, over an executor
+// (sql_executor.h) that runs it on SQLite or PostgreSQL. SqliteStore and
+// PostgresStore only open their database and hand an executor in.
+//
+// Guarantees, the same on both backends:
+//  * request_id idempotency: the key is claimed with INSERT ... ON CONFLICT
+//    DO NOTHING in the transaction that stores the revision, so of two racing
+//    retries exactly one commits and the other reads the winner back (and
+//    compares fingerprints). On SQLite the single writer serializes them
+//    anyway; on PostgreSQL they may come from several instances;
+//  * append-only revisions: an amendment locks its outcome's latest row
+//    (the dialect's lock clause), so amendments of one outcome take turns and
+//    each gets the next number;
+//  * acknowledged only after a durable COMMIT.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/migrations.h"
+#include "storage/outcome_rows.h"
+#include "storage/sql_executor.h"
+#include "storage/store.h"
+#include "storage/store_common.h"
+
+namespace scoliomassage::storage {
+
+// What opening any SQL store starts with: pending migrations applied, then
+// the newest create time already stored (create times keep rising from it).
+absl::StatusOr<int64_t> MigrateAndReadNewestCreateTime(SqlSession& db, const SqlDialect& dialect,
+                                                       const std::vector<Migration>& migrations);
+
+class SqlStore : public Store {
+ public:
+  explicit SqlStore(std::unique_ptr<SqlExecutor> executor);
+
+  absl::StatusOr<v1::Outcome> LogOutcome(const std::string& clinic_id,
+                                         const std::string& request_id,
+                                         const v1::Outcome& outcome) override;
+  absl::StatusOr<v1::Outcome> AmendOutcome(const std::string& clinic_id,
+                                           const std::string& request_id, const std::string& name,
+                                           const v1::Outcome& corrected,
+                                           const std::string& reason) override;
+  absl::Status SaveRecommendation(const std::string& clinic_id,
+                                  const v1::RecommendProtocolRequest& request,
+                                  const v1::RecommendProtocolResponse& response) override;
+  absl::Status AppendAudit(const AuditEntry& entry) override;
+
+  absl::StatusOr<v1::Outcome> GetOutcome(const std::string& clinic_id, const std::string& name,
+                                         int32_t revision) override;
+  absl::StatusOr<PatientProgress> GetPatientProgress(const std::string& clinic_id,
+                                                     const std::string& patient_id) override;
+  absl::StatusOr<OutcomePage> ListOutcomes(const std::string& clinic_id,
+                                           const v1::HistoryFilter& filter, int page_size,
+                                           const std::string& page_token) override;
+  absl::StatusOr<HistoryPage> ScanHistory(const std::string& clinic_id,
+                                          const v1::HistoryFilter& filter, bool include_revisions,
+                                          const std::string& resume_token, int limit) override;
+  absl::StatusOr<std::vector<v1::SummaryGroup>> Summarize(
+      const std::string& clinic_id, const v1::HistoryFilter& filter,
+      const std::vector<v1::GroupBy>& group_by) override;
+  absl::StatusOr<AuditPage> ListAudit(const std::string& clinic_id,
+                                      const v1::ListAuditRecordsRequest& request) override;
+
+ protected:
+  SqlExecutor& executor() { return *executor_; }
+
+ private:
+  // Builds the revision LogOutcome or AmendOutcome stores, inside the
+  // transaction (again when the transaction runs again).
+  using MakeRevision =
+      std::function<absl::StatusOr<NewRevision>(OutcomeRows& rows, int64_t now_us)>;
+
+  // The idempotent write both share: a request_id seen before is replayed;
+  // otherwise the revision `make` builds is stored and the request_id
+  // claimed for it. A lost claim rolls back and replays the winner.
+  absl::StatusOr<v1::Outcome> WriteRevision(const std::string& clinic_id,
+                                            const std::string& request_id,
+                                            const std::string& operation,
+                                            const std::string& fingerprint,
+                                            const MakeRevision& make);
+
+  // Runs a planned read (store_common.h) in a read snapshot; `read_rows`
+  // turns its rows into the result, afresh when the read runs again.
+  template <typename ReadRows>
+  auto RunPlannedRead(const PlannedRead& read, ReadRows read_rows)
+      -> decltype(read_rows(std::declval<ResultRows&>()));
+
+  const std::unique_ptr<SqlExecutor> executor_;
+  const SqlDialect dialect_;
+};
+
+}  // namespace scoliomassage::storage
