@@ -147,7 +147,7 @@ json DiscoveryDocument(const CdsMapping& mapping) {
 
 absl::StatusOr<v1::RecommendProtocolRequest> ParseHookRequest(const CdsService& service, const json& body,
                                                               const CdsMapping& mapping, absl::Time now) {
-  if (!body.is_object()) return Bad("", "the request body must be a JSON object");
+  if (!body.is_object()) return Bad("body", "must be a JSON object");
   if (!body.contains("hook") || !body["hook"].is_string()) return Bad("hook", "is required");
   if (body["hook"] != service.hook) {
     return Bad("hook", absl::StrCat("service ", service.id, " answers the '", service.hook, "' hook"));

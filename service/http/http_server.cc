@@ -95,7 +95,8 @@ absl::StatusOr<auth::Caller> HttpServer::Impl::Authenticate(const httplib::Reque
                           "CDS Hooks is not enabled on this server: it needs --cds_issuers_file"),
                       "CDS_NOT_CONFIGURED");
   }
-  absl::string_view header = req.get_header_value("Authorization");
+  const std::string value = req.get_header_value("Authorization");  // by value in httplib
+  absl::string_view header = value;
   if (!absl::ConsumePrefix(&header, "Bearer ") && !absl::ConsumePrefix(&header, "bearer ")) {
     return WithReason(absl::UnauthenticatedError("CDS Hooks calls need 'Authorization: Bearer <JWT>'"),
                       "TOKEN_MISSING");
