@@ -260,6 +260,10 @@ def test_with_issuers(binary):
             decision_text = {1: "Proceed", 2: "Proceed, modified", 3: "Defer", 4: "Refer"}[expected.decision]
             check("**Decision:** " + decision_text in cards[0]["detail"],
                   "%s: decision %s not in %s" % (patient, decision_text, cards[0]["detail"][:200]))
+            check(not expected.protocol.steps or ("`%s`" % expected.protocol.protocol_id) in cards[0]["detail"],
+                  "%s: protocol id %s" % (patient, expected.protocol.protocol_id))
+            check(len([l for l in cards[0]["detail"].splitlines() if l[:1].isdigit() and ". **" in l])
+                  == len(expected.protocol.steps), "%s: step count" % patient)
             for step in expected.protocol.steps:
                 check(("%d. **" % step.order) in cards[0]["detail"] and step.technique.replace("*", "\\*") in cards[0]["detail"],
                       "%s: step %d (%s) missing" % (patient, step.order, step.technique))
