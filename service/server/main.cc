@@ -36,6 +36,11 @@ ABSL_FLAG(std::string, tokens_file, "",
 ABSL_FLAG(std::string, pseudonym_secret_file, "", "secret for analytics pseudonyms (HMAC-SHA256)");
 ABSL_FLAG(std::string, analytics_free_text_clinics, "",
           "comma-separated clinics whose admins let analytics see free-text notes");
+ABSL_FLAG(std::string, http_listen, "", "HOST:PORT for the HTTP face (CDS Hooks); off when empty");
+ABSL_FLAG(std::string, http_public_url, "",
+          "base URL HTTP clients use, e.g. behind a proxy (JWT aud); default http(s)://HOST:PORT");
+ABSL_FLAG(std::string, cds_issuers_file, "",
+          "CDS Hooks issuers JSON {\"issuers\":[{\"iss\",\"jwks\",\"clinic\"}]}");
 
 namespace {
 
@@ -45,7 +50,8 @@ using scoliomassage::observability::LogLevel;
 constexpr const char* kFlagNames[] = {
     "listen", "database", "catalog", "log_level", "worker_threads", "max_queued_calls",
     "shutdown_grace_seconds", "tls_cert", "tls_key", "tls_client_ca", "insecure", "tokens_file",
-    "pseudonym_secret_file", "analytics_free_text_clinics"};
+    "pseudonym_secret_file", "analytics_free_text_clinics", "http_listen", "http_public_url",
+    "cds_issuers_file"};
 
 // Environment twins are applied before the command line is parsed, so the
 // command line overrides them.
@@ -101,6 +107,9 @@ int main(int argc, char** argv) {
   options.insecure = absl::GetFlag(FLAGS_insecure);
   options.tokens_file = absl::GetFlag(FLAGS_tokens_file);
   options.pseudonym_secret_file = absl::GetFlag(FLAGS_pseudonym_secret_file);
+  options.http_listen = absl::GetFlag(FLAGS_http_listen);
+  options.http_public_url = absl::GetFlag(FLAGS_http_public_url);
+  options.cds_issuers_file = absl::GetFlag(FLAGS_cds_issuers_file);
   for (absl::string_view clinic :
        absl::StrSplit(absl::GetFlag(FLAGS_analytics_free_text_clinics), ',', absl::SkipEmpty())) {
     options.analytics_free_text_clinics.insert(std::string(clinic));
@@ -126,6 +135,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  if ((*server)->http_port() != 0) {
+    // Printed before the gRPC line, which is the one scripts wait for last.
+    const std::string http_host = options.http_listen.substr(0, options.http_listen.rfind(':'));
+    std::fprintf(stderr, "scoliomassaged HTTP listening on %s:%d\n", http_host.c_str(), (*server)->http_port());
+  }
   // Tests and scripts wait for this exact line.
   std::fprintf(stderr, "scoliomassaged listening on %s:%d\n", host.c_str(), (*server)->port());
   std::fflush(stderr);

@@ -38,6 +38,14 @@ struct Options {
   std::string pseudonym_secret_file;
   // Clinics whose admins granted analytics the free-text notes.
   std::set<std::string> analytics_free_text_clinics;
+
+  // The HTTP face (CDS Hooks); off when http_listen is empty. It uses the TLS
+  // files above and the same plaintext rule as gRPC.
+  std::string http_listen;
+  // Base URL clients use (JWT aud); empty means http(s)://HOST:PORT of http_listen.
+  std::string http_public_url;
+  // CDS Hooks issuers: {"issuers":[{"iss", "jwks", "clinic"}]}.
+  std::string cds_issuers_file;
 };
 
 }  // namespace scoliomassage::server

@@ -19,6 +19,7 @@
 #include "base/read_file.h"
 #include "base/work_queue.h"
 #include "catalog/loader.h"
+#include "http/http_server.h"
 #include "observability/log.h"
 #include "server/transport.h"
 #include "storage/store.h"
@@ -63,6 +64,8 @@ struct Server::Parts {
   // background records, so the queue is joined before any of them goes.
   std::unique_ptr<base::WorkQueue> calls;
   std::unique_ptr<grpc::Server> grpc_server;
+  // Serves from its own threads with checkin and background: stopped first.
+  std::unique_ptr<http::HttpServer> http_server;
   int port = 0;
 
   std::mutex mutex;
@@ -144,6 +147,24 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   auto* health = parts->grpc_server->GetHealthCheckService();
   health->SetServingStatus(true);
   for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+  if (!options.http_listen.empty()) {
+    http::HttpServerOptions http_options;
+    http_options.listen = options.http_listen;
+    http_options.public_url = options.http_public_url;
+    http_options.issuers_file = options.cds_issuers_file;
+    http_options.tls_cert_file = options.tls_cert_file;
+    http_options.tls_key_file = options.tls_key_file;
+    http_options.insecure = options.insecure;
+    http_options.loopback = IsLoopbackAddress(options.http_listen);
+    http_options.dev_mode = options.tokens_file.empty();
+    http_options.threads = options.worker_threads;
+    http_options.max_queued = options.max_queued_calls;
+    auto http_server = http::HttpServer::Start(
+        http_options, *parts->checkin,
+        [background](storage::AuditEntry entry) { background->Audit(std::move(entry)); });
+    if (!http_server.ok()) return http_server.status();
+    parts->http_server = *std::move(http_server);
+  }
   return std::unique_ptr<Server>(new Server(std::move(parts)));
 }
 
@@ -154,6 +175,7 @@ Server::~Server() {
 }
 
 int Server::port() const { return parts_->port; }
+int Server::http_port() const { return parts_->http_server ? parts_->http_server->port() : 0; }
 
 absl::Status Server::ReloadCredentials() {
   if (!parts_->authenticator) return absl::OkStatus();  // dev mode: nothing to reload
@@ -167,6 +189,7 @@ void Server::Shutdown(absl::Duration grace) {
     parts_->stopped = true;
   }
   parts_->grpc_server->GetHealthCheckService()->Shutdown();  // every service NOT_SERVING
+  if (parts_->http_server) parts_->http_server->Stop();  // lets running requests finish
   parts_->grpc_server->Shutdown(absl::ToChronoTime(absl::Now() + grace));
   parts_->background->Flush();
   parts_->stopped_changed.notify_all();

@@ -18,6 +18,8 @@ class Server {
 
   // The port actually bound (useful with port 0).
   int port() const;
+  // The HTTP face's port, 0 when it is off.
+  int http_port() const;
   // Re-reads the tokens file (SIGHUP). On error the old credentials stay.
   absl::Status ReloadCredentials();
   // Health to NOT_SERVING first, so load balancers stop sending, then lets

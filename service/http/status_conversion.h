@@ -1,0 +1,28 @@
+// The one conversion point of the HTTP face: absl::Status to an HTTP status
+// code and a JSON error body. It mirrors api/status_conversion.cc, so a
+// caller sees the same reason and field violations on both faces.
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace scoliomassage::http {
+
+struct HttpError {
+  int status = 500;
+  // {"error":{"status":400,"code":"INVALID_ARGUMENT","reason":"...","message":"...",
+  //           "fieldViolations":[{"field":"...","description":"..."}]}}
+  std::string body;
+};
+
+// Reasons with an HTTP status of their own (the rest follow the code).
+inline constexpr char kReasonPrefetchMissing[] = "PREFETCH_MISSING";      // 412
+inline constexpr char kReasonPayloadTooLarge[] = "PAYLOAD_TOO_LARGE";     // 413
+inline constexpr char kReasonUnsupportedMedia[] = "UNSUPPORTED_MEDIA_TYPE";  // 415
+inline constexpr char kReasonOverloaded[] = "OVERLOADED";                 // 503
+
+int HttpStatusOf(const absl::Status& status);
+HttpError ToHttpError(const absl::Status& status);
+
+}  // namespace scoliomassage::http
