@@ -47,7 +47,7 @@ void CallRunner::Record(auth::Method method, const CallScope& scope, const absl:
        {"latency_ms", absl::StrCat(latency_ms)},
        {"principal", scope.caller.principal}});
   // Which calls are audited is app's rule (app::IsAudited).
-  app::AuditEvent event{start, scope.caller, method, scope.subject, status.code()};
+  app::AuditEvent event{start, scope.caller, method, scope.subject, status.code(), /*route=*/{}};
   audit_.Record(std::move(event));
 }
 

@@ -21,6 +21,10 @@ struct AuditEvent {
   // A patient pseudonym or a resource name; never a patient id.
   std::string subject;
   absl::StatusCode code = absl::StatusCode::kOk;
+  // Calls on the HTTP face are filed under their route (e.g.
+  // "POST /cds-services/scoliomassage-checkin") instead of a gRPC method path,
+  // so the trail says which face served the call. Empty for gRPC calls.
+  std::string route;
 };
 
 // False for calls that are not audited: the catalog (not patient data) and

@@ -30,7 +30,7 @@ void BackgroundRecords::Record(AuditEvent event) {
   entry.principal = std::move(event.caller.principal);
   entry.role = std::string(auth::RoleName(event.caller.role));
   entry.clinic_id = std::move(event.caller.clinic_id);
-  entry.method = std::string(auth::MethodPath(event.method));
+  entry.method = event.route.empty() ? std::string(auth::MethodPath(event.method)) : event.route;
   entry.subject = std::move(event.subject);
   entry.status_code = static_cast<int>(event.code);
   Submit([this, entry = std::move(entry)] { return store_.AppendAudit(entry); });

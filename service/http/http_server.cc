@@ -147,15 +147,14 @@ void HttpServer::Impl::CdsCall(const httplib::Request& req, httplib::Response& r
   // The same audit record as the gRPC face; a caller whose clinic is unknown
   // (refused token) has no clinic to file it under, as there.
   if (!caller.clinic_id.empty() && audit) {
-    storage::AuditEntry entry;
-    entry.time_us = absl::ToUnixMicros(start);
-    entry.principal = caller.principal;
-    entry.role = std::string(auth::RoleName(caller.role));
-    entry.clinic_id = caller.clinic_id;
-    entry.method = request_route;
-    entry.subject = subject;
-    entry.status_code = static_cast<int>(status.code());
-    audit(std::move(entry));
+    app::AuditEvent event;
+    event.start = start;
+    event.caller = caller;
+    event.method = auth::Method::kRecommendProtocol;
+    event.route = request_route;
+    event.subject = subject;
+    event.code = status.code();
+    audit(std::move(event));
   }
 }
 

@@ -11,7 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "app/checkin.h"
-#include "storage/store.h"
+#include "app/audit_trail.h"
 
 namespace scoliomassage::http {
 
@@ -30,7 +30,7 @@ struct HttpServerOptions {
   size_t max_body_bytes = 1 << 20;
 };
 
-using AuditSink = std::function<void(storage::AuditEntry entry)>;
+using AuditSink = std::function<void(app::AuditEvent event)>;
 
 class HttpServer {
  public:

@@ -161,7 +161,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
     http_options.max_queued = options.max_queued_calls;
     auto http_server = http::HttpServer::Start(
         http_options, *parts->checkin,
-        [background](storage::AuditEntry entry) { background->Audit(std::move(entry)); });
+        [trail = parts->background.get()](app::AuditEvent event) {
+          trail->Record(std::move(event));
+        });
     if (!http_server.ok()) return http_server.status();
     parts->http_server = *std::move(http_server);
   }

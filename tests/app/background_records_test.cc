@@ -21,7 +21,7 @@ TEST_F(BackgroundRecordsTest, AnAuditEventBecomesAStoredAuditRecord) {
   BackgroundRecords records(*store_, 100);
   const absl::Time start = absl::FromUnixMicros(absl::ToUnixMicros(absl::Now()));
   records.Record(AuditEvent{start, Therapist("t-7"), auth::Method::kAmendOutcome,
-                            "outcomes/abc", absl::StatusCode::kPermissionDenied});
+                            "outcomes/abc", absl::StatusCode::kPermissionDenied, ""});
   records.Flush();
   const auto audit = ReadAudit(*history_);
   ASSERT_EQ(audit.records_size(), 1);
@@ -37,9 +37,9 @@ TEST_F(BackgroundRecordsTest, AnAuditEventBecomesAStoredAuditRecord) {
 TEST_F(BackgroundRecordsTest, TheCatalogAndCliniclessCallsAreNotAudited) {
   BackgroundRecords records(*store_, 100);
   records.Record(AuditEvent{absl::Now(), Host(), auth::Method::kListProtocols, "",
-                            absl::StatusCode::kOk});
+                            absl::StatusCode::kOk, ""});
   records.Record(AuditEvent{absl::Now(), auth::Caller{}, auth::Method::kLogOutcome, "",
-                            absl::StatusCode::kUnauthenticated});
+                            absl::StatusCode::kUnauthenticated, ""});
   records.Flush();
   EXPECT_EQ(ReadAudit(*history_).records_size(), 0);
 }
@@ -49,7 +49,7 @@ TEST_F(BackgroundRecordsTest, DestructionWritesWhatIsQueued) {
     BackgroundRecords records(*store_, 1000);
     for (int i = 0; i < 50; ++i) {
       records.Record(AuditEvent{absl::Now(), Host(), auth::Method::kLogOutcome, "outcomes/x",
-                                absl::StatusCode::kOk});
+                                absl::StatusCode::kOk, ""});
     }
     EXPECT_EQ(records.dropped(), 0u);
   }
@@ -59,7 +59,7 @@ TEST_F(BackgroundRecordsTest, DestructionWritesWhatIsQueued) {
 TEST_F(BackgroundRecordsTest, AFullQueueDropsAndCountsInsteadOfBlocking) {
   BackgroundRecords records(*store_, 0);  // no room at all
   records.Record(AuditEvent{absl::Now(), Host(), auth::Method::kLogOutcome, "outcomes/x",
-                            absl::StatusCode::kOk});
+                            absl::StatusCode::kOk, ""});
   records.Record("clinic-a", CheckInRequest("patient-1"), v1::RecommendProtocolResponse());
   records.Flush();
   EXPECT_EQ(records.dropped(), 2u);
