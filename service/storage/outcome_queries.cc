@@ -130,23 +130,46 @@ absl::Status ValidateGroupBy(const std::vector<v1::GroupBy>& group_by) {
   return violations.ToStatus();
 }
 
+namespace {
+
+// SQL for "the fall from `before` to `after` is meaningful": at least 2
+// points or at least 30% of `before` (10 * fall >= 3 * before keeps the 30%
+// test in integers). core::MeaningfulFall is the same rule in C++.
+std::string MeaningfulFallSql(absl::string_view before, absl::string_view after) {
+  const std::string fall = absl::StrCat("(", before, " - ", after, ")");
+  return absl::StrCat("(", fall, " > 0 AND (", fall, " >= 2 OR 10 * ", fall, " >= 3 * ", before,
+                      "))");
+}
+
+}  // namespace
+
 std::string SummarySql(const std::string& clinic_id, const v1::HistoryFilter& filter,
                        const std::vector<v1::GroupBy>& group_by, SqlParams& params) {
   std::vector<std::string> columns;
   for (v1::GroupBy dimension : group_by) columns.push_back(DimensionColumn(dimension));
   const std::string dimensions = absl::StrJoin(columns, ", ");
-  // Meaningful relief (README, "Outcomes and history"): a fall of >= 2 points
-  // or >= 30% of the starting pain; 10*relief >= 3*before keeps the 30% test in
-  // integers.
+  // Within-session relief (pain_before to pain_after) and the episode
+  // responders (a patient's first to latest pre-session pain within the
+  // group) use the same meaningful fall as the dose: 2 points or 30%.
+  // Episodes are computed with window functions over the patient's sessions
+  // in the group, so one pass over the selection serves both.
+  const std::string episode =
+      absl::StrCat("PARTITION BY ", dimensions, columns.empty() ? "" : ", ", "patient_id");
   std::string sql = absl::StrCat(
       "SELECT ", dimensions, columns.empty() ? "" : ", ",
       "count(*), avg(pain_before), avg(pain_after), avg(pain_before - pain_after), "
-      "avg(CASE WHEN pain_before > 0 AND pain_before - pain_after > 0 AND "
-      "(pain_before - pain_after >= 2 OR 10 * (pain_before - pain_after) >= 3 * pain_before) "
-      "THEN 1.0 ELSE 0.0 END), "
-      "avg(CASE WHEN adverse_event_count > 0 THEN 1.0 ELSE 0.0 END) "
+      "avg(CASE WHEN ", MeaningfulFallSql("pain_before", "pain_after"), " THEN 1.0 ELSE 0.0 END), "
+      "avg(CASE WHEN adverse_event_count > 0 THEN 1.0 ELSE 0.0 END), "
+      "count(DISTINCT CASE WHEN episode_sessions >= 2 THEN patient_id END), "
+      "sum(CASE WHEN episode_sessions >= 2 AND latest_rank = 1 AND ",
+      MeaningfulFallSql("episode_first_pain", "pain_before"), " THEN 1 ELSE 0 END) "
+      "FROM (SELECT *, count(*) OVER (", episode, ") AS episode_sessions, "
+      "first_value(pain_before) OVER (", episode,
+      " ORDER BY performed_at_us, outcome_id) AS episode_first_pain, "
+      "row_number() OVER (", episode,
+      " ORDER BY performed_at_us DESC, outcome_id DESC) AS latest_rank "
       "FROM latest_outcome_revisions WHERE ",
-      OutcomeFilterSql(clinic_id, filter, params));
+      OutcomeFilterSql(clinic_id, filter, params), ") AS selected");
   if (!columns.empty()) {
     absl::StrAppend(&sql, " GROUP BY ", dimensions, " ORDER BY ", dimensions);
   }
@@ -171,7 +194,14 @@ v1::SummaryGroup MakeSummaryGroup(const std::vector<v1::GroupBy>& group_by, cons
   group.set_mean_pain_before(row.mean_pain_before);
   group.set_mean_pain_after(row.mean_pain_after);
   group.set_mean_pain_relief(row.mean_pain_relief);
-  group.set_meaningful_relief_rate(row.meaningful_relief_rate);
+  group.set_within_session_relief_rate(row.within_session_relief_rate);
+  // The first name of the same value, kept for existing clients.
+  group.set_meaningful_relief_rate(row.within_session_relief_rate);
+  group.set_episode_patient_count(row.episode_patients);
+  if (row.episode_patients > 0) {
+    group.set_episode_responder_rate(static_cast<double>(row.episode_responders) /
+                                     static_cast<double>(row.episode_patients));
+  }
   group.set_adverse_event_rate(row.adverse_event_rate);
   return group;
 }

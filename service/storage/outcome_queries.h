@@ -38,7 +38,8 @@ absl::Status ValidateGroupBy(const std::vector<v1::GroupBy>& group_by);
 
 // Columns: one text value per dimension in group_by order, then
 // session_count, mean_pain_before, mean_pain_after, mean_pain_relief,
-// meaningful_relief_rate, adverse_event_rate. Ordered by the dimensions.
+// within-session relief rate, adverse_event_rate, episode patients, episode
+// responders. Ordered by the dimensions.
 std::string SummarySql(const std::string& clinic_id, const v1::HistoryFilter& filter,
                        const std::vector<v1::GroupBy>& group_by, SqlParams& params);
 
@@ -48,8 +49,10 @@ struct SummaryRow {
   double mean_pain_before = 0;
   double mean_pain_after = 0;
   double mean_pain_relief = 0;
-  double meaningful_relief_rate = 0;
+  double within_session_relief_rate = 0;
   double adverse_event_rate = 0;
+  int64_t episode_patients = 0;    // patients with 2+ sessions in the group
+  int64_t episode_responders = 0;  // of those, first to latest pre-session pain fell meaningfully
 };
 // Fills key ("|"-joined, regions as enum names) and key_parts.
 v1::SummaryGroup MakeSummaryGroup(const std::vector<v1::GroupBy>& group_by, const SummaryRow& row);

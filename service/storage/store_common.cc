@@ -242,8 +242,10 @@ absl::StatusOr<std::vector<v1::SummaryGroup>> ReadSummaryGroups(
     summary.mean_pain_before = rows.Double(dimensions + 1);
     summary.mean_pain_after = rows.Double(dimensions + 2);
     summary.mean_pain_relief = rows.Double(dimensions + 3);
-    summary.meaningful_relief_rate = rows.Double(dimensions + 4);
+    summary.within_session_relief_rate = rows.Double(dimensions + 4);
     summary.adverse_event_rate = rows.Double(dimensions + 5);
+    summary.episode_patients = rows.Int(dimensions + 6);
+    summary.episode_responders = rows.Int(dimensions + 7);
     groups.push_back(MakeSummaryGroup(group_by, summary));
   }
   return groups;

@@ -540,6 +540,60 @@ TEST_P(StoreConformanceTest, MeaningfulReliefFollowsTheClinicalThresholds) {
   EXPECT_NEAR((*all)[0].meaningful_relief_rate(), double(meaningful) / cases.size(), 1e-12);
 }
 
+TEST_P(StoreConformanceTest, EpisodeRespondersCompareFirstAndLatestPreSessionPain) {
+  // Per patient: pre-session pains in performed order (logged out of order,
+  // so the store must sort by performed_at, not by insertion), and whether
+  // first -> latest is a meaningful fall. A single session is no episode.
+  struct Patient {
+    std::string id;
+    std::vector<int> pains_before;
+    bool episode;
+    bool responder;
+  };
+  const std::vector<Patient> patients = {
+      {"ep-a", {8, 7, 6}, true, true},      // 2 points
+      {"ep-b", {5, 6, 4}, true, false},     // 1 point
+      {"ep-c", {3, 2}, true, true},         // 33%
+      {"ep-d", {4}, false, false},          // one session
+      {"ep-e", {6, 2, 7}, true, false},     // worse at the latest session
+  };
+  int episodes = 0, responders = 0;
+  for (const Patient& patient : patients) {
+    for (size_t i = patient.pains_before.size(); i-- > 0;) {
+      v1::Outcome outcome = SampleOutcome(patient.id);
+      outcome.set_pain_before(patient.pains_before[i]);
+      outcome.set_pain_after(0);  // within-session relief must not matter here
+      outcome.mutable_performed_at()->set_seconds(outcome.performed_at().seconds() +
+                                                  86400 * static_cast<int64_t>(i));
+      Log(outcome);
+    }
+    episodes += patient.episode ? 1 : 0;
+    responders += patient.responder ? 1 : 0;
+    v1::HistoryFilter filter;
+    filter.set_patient_id(patient.id);
+    absl::StatusOr<std::vector<v1::SummaryGroup>> single = store_->Summarize(kClinicA, filter, {});
+    ASSERT_TRUE(single.ok()) << single.status();
+    ASSERT_EQ(single->size(), 1u);
+    EXPECT_EQ((*single)[0].episode_patient_count(), patient.episode ? 1 : 0) << patient.id;
+    EXPECT_EQ((*single)[0].episode_responder_rate(), patient.responder ? 1.0 : 0.0) << patient.id;
+  }
+  absl::StatusOr<std::vector<v1::SummaryGroup>> all = store_->Summarize(kClinicA, {}, {});
+  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].episode_patient_count(), episodes);
+  EXPECT_NEAR((*all)[0].episode_responder_rate(), double(responders) / episodes, 1e-12);
+  EXPECT_EQ((*all)[0].within_session_relief_rate(), (*all)[0].meaningful_relief_rate());
+
+  // Grouped, an episode counts only within a group holding 2+ of the
+  // patient's sessions: never more episodes than overall.
+  absl::StatusOr<std::vector<v1::SummaryGroup>> by_session =
+      store_->Summarize(kClinicA, {}, {v1::GROUP_BY_THERAPIST, v1::GROUP_BY_MONTH});
+  ASSERT_TRUE(by_session.ok()) << by_session.status();
+  int64_t grouped_episodes = 0;
+  for (const auto& group : *by_session) grouped_episodes += group.episode_patient_count();
+  EXPECT_LE(grouped_episodes, episodes);
+}
+
 TEST_P(StoreConformanceTest, SummarizeRejectsBadGroupBy) {
   absl::StatusOr<std::vector<v1::SummaryGroup>> groups = store_->Summarize(
       kClinicA, {}, {v1::GROUP_BY_PROTOCOL, v1::GROUP_BY_UNSPECIFIED, v1::GROUP_BY_PROTOCOL});
