@@ -4,8 +4,8 @@
 
 #include <memory>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "base/hex.h"
 #include "core/outcome_validation.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -38,8 +38,7 @@ std::string Sha256Hex(std::initializer_list<absl::string_view> parts) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_size = 0;
   EVP_DigestFinal_ex(context.get(), digest, &digest_size);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), digest_size));
+  return base::HexEncode(absl::string_view(reinterpret_cast<const char*>(digest), digest_size));
 }
 
 }  // namespace

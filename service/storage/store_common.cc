@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "base/random_id.h"
 #include "core/errors.h"
 #include "core/outcome_validation.h"
 #include "storage/outcome_ids.h"
@@ -67,9 +68,10 @@ absl::StatusOr<std::string> CheckAmendOutcome(const std::string& request_id,
   return core::ParseOutcomeName(name);
 }
 
-NewRevision FirstRevision(const v1::Outcome& outcome, int64_t create_time_us) {
-  const std::string outcome_id = NewOutcomeId();
-  return NewRevision{MakeStoredOutcome(outcome, outcome_id, 1, create_time_us, ""), outcome_id,
+absl::StatusOr<NewRevision> FirstRevision(const v1::Outcome& outcome, int64_t create_time_us) {
+  absl::StatusOr<std::string> outcome_id = base::RandomHexId();
+  if (!outcome_id.ok()) return outcome_id.status();  // UNAVAILABLE: nothing is stored
+  return NewRevision{MakeStoredOutcome(outcome, *outcome_id, 1, create_time_us, ""), *outcome_id,
                      create_time_us};
 }
 

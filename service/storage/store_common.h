@@ -44,7 +44,9 @@ absl::StatusOr<std::string> CheckAmendOutcome(const std::string& request_id,
 
 // LogOutcome's revision: revision 1 of a new outcome id, created at
 // create_time_us (which is also its first create time).
-NewRevision FirstRevision(const v1::Outcome& outcome, int64_t create_time_us);
+// UNAVAILABLE when the OS has no randomness for the id (never a throw: this
+// runs on the writer thread).
+absl::StatusOr<NewRevision> FirstRevision(const v1::Outcome& outcome, int64_t create_time_us);
 
 // The decision for a request_id seen before: a retry (same operation, same
 // fingerprint) is OK and gets the revision `first` names back; a reused id
