@@ -41,12 +41,28 @@ absl::Status Outcomes::CheckOwnership(const auth::Caller& caller, const v1::Outc
   return absl::OkStatus();
 }
 
+absl::Status Outcomes::CheckAuthorship(const auth::Caller& caller, const v1::Outcome& written) {
+  // A therapist writes as themselves. Hosts (the clinic's own software) and
+  // admins log on behalf of the clinic's therapists, so they may name any
+  // therapist_id of their clinic; the audit trail records who really called.
+  if (caller.role == auth::Role::kTherapist && written.therapist_id() != caller.principal) {
+    return core::WithReason(
+        absl::PermissionDeniedError(
+            "a therapist may only log or amend outcomes under their own therapist_id"),
+        base::kReasonNotOwner);
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::Outcome> Outcomes::Log(const auth::Caller& caller,
                                           const v1::LogOutcomeRequest& request,
                                           std::string* audit_subject) const {
   const int64_t now_us = base::NowMicros();
   if (absl::Status valid = core::ValidateLogOutcomeRequest(request, now_us); !valid.ok()) {
     return valid;
+  }
+  if (absl::Status author = CheckAuthorship(caller, request.outcome()); !author.ok()) {
+    return author;
   }
   auto outcome = Normalize(request.outcome(), "outcome.");
   if (!outcome.ok()) return outcome.status();
@@ -66,6 +82,11 @@ absl::StatusOr<v1::Outcome> Outcomes::Amend(const auth::Caller& caller,
   auto current = store_.GetOutcome(caller.clinic_id, request.name(), 0);
   if (!current.ok()) return current.status();
   if (absl::Status owner = CheckOwnership(caller, *current); !owner.ok()) return owner;
+  // Owning the outcome is not enough: the correction may not hand it to
+  // someone else.
+  if (absl::Status author = CheckAuthorship(caller, request.outcome()); !author.ok()) {
+    return author;
+  }
   auto corrected = Normalize(request.outcome(), "outcome.");
   if (!corrected.ok()) return corrected.status();
   return store_.AmendOutcome(caller.clinic_id, request.request_id(), request.name(), *corrected,

@@ -32,6 +32,9 @@ class Outcomes {
                                         const std::string& field_prefix) const;
   // Therapists may only touch their own outcomes.
   static absl::Status CheckOwnership(const auth::Caller& caller, const v1::Outcome& stored);
+  // PERMISSION_DENIED when a therapist writes an outcome under another
+  // therapist_id (log, or an amendment that would reassign it).
+  static absl::Status CheckAuthorship(const auth::Caller& caller, const v1::Outcome& written);
 
   storage::Store& store_;
   const core::ProtocolEngine& engine_;

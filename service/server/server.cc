@@ -31,6 +31,9 @@ using observability::LogLevel;
 
 namespace {
 
+// The shortest pseudonym secret accepted: 256 bits.
+constexpr size_t kMinPseudonymSecretBytes = 32;
+
 constexpr const char* kServiceNames[] = {
     "scoliomassage.v1.ProtocolService", "scoliomassage.v1.OutcomeService",
     "scoliomassage.v1.HistoryService", "scoliomassage.v1.AuditService"};
@@ -87,14 +90,29 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   if (!store.ok()) return store.status();
   parts->store = *std::move(store);
 
+  // Pseudonyms are an HMAC over low-entropy patient ids: with a known key
+  // they can be reversed by trying every id. So a real deployment (one with
+  // credentials) must bring its own long secret; only dev mode may use the
+  // built-in one, and says so.
   std::string secret = "scoliomassage-dev-pseudonym-secret";
   if (!options.pseudonym_secret_file.empty()) {
     auto file_secret = base::ReadFileToString(options.pseudonym_secret_file, "pseudonym secret");
     if (!file_secret.ok()) return file_secret.status();
     secret = *std::move(file_secret);
+    if (secret.size() < kMinPseudonymSecretBytes) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "--pseudonym_secret_file ", options.pseudonym_secret_file, " holds ", secret.size(),
+          " bytes; a pseudonym secret needs at least ", kMinPseudonymSecretBytes,
+          " (e.g. head -c 48 /dev/urandom | base64 > FILE)"));
+    }
+  } else if (!options.tokens_file.empty()) {
+    return absl::FailedPreconditionError(
+        "--tokens_file is set but --pseudonym_secret_file is not: outside dev mode the server "
+        "needs a secret of at least 32 bytes for analytics pseudonyms (e.g. head -c 48 "
+        "/dev/urandom | base64 > FILE); the built-in development secret is public");
   } else {
     Log(LogLevel::kWarning,
-        "no --pseudonym_secret_file: analytics pseudonyms use a built-in development secret");
+        "dev mode: analytics pseudonyms use the built-in development secret (public)");
   }
 
   std::optional<auth::Caller> dev_caller;

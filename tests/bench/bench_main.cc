@@ -448,6 +448,8 @@ class Bench {
     dir_ = pattern;
     tokens_file_ = dir_ + "/tokens";
     std::ofstream(tokens_file_) << kTokensFile;
+    // Outside dev mode the server wants a pseudonym secret of 32+ bytes.
+    std::ofstream(tokens_file_ + ".pseudonym") << "bench-pseudonym-secret-0123456789abcdef";
     info_.settings.push_back({"work_dir", dir_});
     info_.settings.push_back({"server", config_.server});
     info_.settings.push_back({"server_flags", "defaults (16 worker threads, WAL, synchronous=FULL, "

@@ -58,7 +58,9 @@ ServerProcess::ServerProcess(const std::string& binary, const std::string& datab
     : log_path_(log_path) {
   const std::vector<std::string> args = {binary, "--listen=127.0.0.1:0",
                                          "--database=sqlite://" + database,
-                                         "--tokens_file=" + tokens_file};
+                                         "--tokens_file=" + tokens_file,
+                                         // Written by the bench beside the tokens file.
+                                         "--pseudonym_secret_file=" + tokens_file + ".pseudonym"};
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(),

@@ -51,7 +51,7 @@ def start_server(binary, d, name, extra):
     process = subprocess.Popen(
         [binary, "--listen=127.0.0.1:0", f"--database=sqlite://{d}/{name}.db",
          f"--tls_cert={d}/server.pem", f"--tls_key={d}/server.key",
-         f"--tokens_file={d}/tokens", *extra],
+         f"--tokens_file={d}/tokens", f"--pseudonym_secret_file={d}/pseudonym", *extra],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     log, ready, address = [], threading.Event(), []
 
@@ -97,6 +97,8 @@ def main():
         make_pki(d)
         admin_token = secrets.token_hex(16)
         analytics_token = secrets.token_hex(16)
+        with open(os.path.join(d, "pseudonym"), "w") as f:
+            f.write(secrets.token_hex(32))
         with open(os.path.join(d, "tokens"), "w") as f:
             for token, principal, role in ((admin_token, "ops-1", "admin"),
                                            (analytics_token, "job-1", "analytics")):

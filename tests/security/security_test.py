@@ -189,6 +189,11 @@ def main():
     work = tempfile.mkdtemp(prefix="scoliomassage-sec-")
     tokens_path = os.path.join(work, "tokens")
     tokens_file(tokens_path, TOKENS)
+    global SECRET_ARG
+    secret_path = os.path.join(work, "pseudonym")
+    with open(secret_path, "w") as f:
+        f.write("s" * 40)
+    SECRET_ARG = "--pseudonym_secret_file=" + secret_path
     databases = ["sqlite://" + os.path.join(work, "sec.db")]
     # A private PostgreSQL database: the counts below assume no other test's rows.
     postgres = None
@@ -203,13 +208,30 @@ def main():
             postgres.__exit__(None, None, None)
 
     tls_checks(binary, work, tokens_path)
+    pseudonym_secret_checks(binary, work, tokens_path)
     print("security_test: %d checks, %d failed" % (checks, len(failures)))
     sys.exit(1 if failures else 0)
 
 
+def pseudonym_secret_checks(binary, work, tokens_path):
+    """Outside dev mode a missing or short pseudonym secret stops the start."""
+    database = "--database=sqlite://" + os.path.join(work, "secret.db")
+    result = subprocess.run([binary, "--listen=127.0.0.1:0", "--tokens_file=" + tokens_path, database],
+                            capture_output=True, timeout=30)
+    check(result.returncode != 0 and b"pseudonym_secret_file" in result.stderr,
+          "credentials without --pseudonym_secret_file stop the start with a clear message")
+    short = os.path.join(work, "short-secret")
+    with open(short, "w") as f:
+        f.write("x" * 31)
+    result = subprocess.run([binary, "--listen=127.0.0.1:0", "--tokens_file=" + tokens_path, database,
+                             "--pseudonym_secret_file=" + short], capture_output=True, timeout=30)
+    check(result.returncode != 0 and b"at least 32" in result.stderr,
+          "a pseudonym secret under 32 bytes stops the start")
+
+
 def run_backend(binary, database, tokens_path):
     print("--- backend", database.split(":")[0])
-    server = testlib.Server(binary, database=database, extra_args=["--tokens_file=" + tokens_path])
+    server = testlib.Server(binary, database=database, extra_args=["--tokens_file=" + tokens_path, SECRET_ARG])
     server.start()
     try:
         with grpc.insecure_channel(server.address) as channel:
@@ -225,6 +247,24 @@ def run_backend(binary, database, tokens_path):
                 request_id=str(uuid.uuid4()), name=seeded.name, reason="not mine",
                 outcome=log_request("p-seed").outcome), metadata=md("tok-therapist-a2"), timeout=10))
             check(code == grpc.StatusCode.PERMISSION_DENIED, "a therapist cannot amend another's outcome (got %s)" % code)
+            # Authorship cannot be forged: a therapist writes as themselves.
+            forged = log_request("p-forged", therapist="t-a2")
+            code = code_of(lambda: stubs.outcome.LogOutcome(forged, metadata=md("tok-therapist-a"), timeout=10))
+            check(code == grpc.StatusCode.PERMISSION_DENIED,
+                  "a therapist cannot log an outcome under another therapist's id (got %s)" % code)
+            stored_forged = list(stubs.outcome.ListOutcomes(outcome_pb2.ListOutcomesRequest(
+                filter=outcome_pb2.HistoryFilter(patient_id="p-forged")), metadata=md("tok-admin-a"), timeout=10).outcomes)
+            check(not stored_forged, "the forged outcome was not stored (found %d)" % len(stored_forged))
+            code = code_of(lambda: stubs.outcome.AmendOutcome(outcome_pb2.AmendOutcomeRequest(
+                request_id=str(uuid.uuid4()), name=seeded.name, reason="reassign",
+                outcome=log_request("p-seed", therapist="t-a2").outcome), metadata=md("tok-therapist-a"), timeout=10))
+            check(code == grpc.StatusCode.PERMISSION_DENIED,
+                  "a therapist cannot amend their outcome over to another therapist (got %s)" % code)
+            current = stubs.outcome.GetOutcome(outcome_pb2.GetOutcomeRequest(name=seeded.name), metadata=md("tok-admin-a"), timeout=10)
+            check(current.therapist_id == "t-a1", "the outcome still belongs to its therapist (got %s)" % current.therapist_id)
+            # A host logs on behalf of the clinic's therapists.
+            code = code_of(lambda: stubs.outcome.LogOutcome(log_request("p-host", therapist="t-a2"), metadata=md("tok-host-a"), timeout=10))
+            check(code == grpc.StatusCode.OK, "a host may log an outcome for any therapist of its clinic (got %s)" % code)
             tenancy(stubs, seeded.name)
             analytics_minimum(stubs)
             time.sleep(0.5)  # audit rows are written just after the response
@@ -279,7 +319,7 @@ def tls_checks(binary, work, tokens_path):
     with open(tokens_path, "a") as f:
         f.write("cert CN=therapist-7.clinic-a t-7 therapist clinic-a\n")
     read = lambda p: open(p, "rb").read()  # noqa: E731
-    server = testlib.Server(binary, extra_args=["--tokens_file=" + tokens_path, "--tls_cert=" + server_crt,
+    server = testlib.Server(binary, extra_args=["--tokens_file=" + tokens_path, SECRET_ARG, "--tls_cert=" + server_crt,
                                                 "--tls_key=" + server_key, "--tls_client_ca=" + ca_crt])
     server.start()
     try:
@@ -301,7 +341,7 @@ def tls_checks(binary, work, tokens_path):
     finally:
         server.cleanup()
     # Plaintext on a non-loopback address is refused unless --insecure.
-    result = subprocess.run([binary, "--listen=0.0.0.0:0", "--tokens_file=" + tokens_path,
+    result = subprocess.run([binary, "--listen=0.0.0.0:0", "--tokens_file=" + tokens_path, SECRET_ARG,
                              "--database=sqlite://" + os.path.join(work, "x.db")],
                             capture_output=True, timeout=30)
     check(result.returncode != 0 and b"plaintext" in result.stderr,
