@@ -14,7 +14,7 @@
 #include "google/rpc/status.pb.h"
 #include "scoliomassage/v1/outcome.grpc.pb.h"
 #include "scoliomassage/v1/protocol.grpc.pb.h"
-#include "server/server.h"
+#include "in_process_server.h"
 
 namespace scoliomassage {
 namespace {
@@ -22,31 +22,12 @@ namespace {
 using ::testing::Contains;
 using ::testing::HasSubstr;
 
-class ClinicalServerTest : public ::testing::Test {
+class ClinicalServerTest : public InProcessServerTest {
  protected:
   void SetUp() override {
-    directory_ = std::filesystem::temp_directory_path() /
-                 ("scoliomassage-clinical-" + std::to_string(::getpid()) + "-" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(directory_);
-    std::filesystem::create_directories(directory_);
-    server::Options options;
-    options.listen = "127.0.0.1:0";
-    options.database = "sqlite://" + (directory_ / "test.db").string();
-    options.catalog = SCOLIOMASSAGE_TEST_CATALOG_DIR;
-    options.worker_threads = 2;
-    auto started = server::Server::Start(options);
-    ASSERT_TRUE(started.ok()) << started.status();
-    server_ = *std::move(started);
-    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                                       grpc::InsecureChannelCredentials());
-    protocols_ = v1::ProtocolService::NewStub(channel);
-    outcomes_ = v1::OutcomeService::NewStub(channel);
-  }
-
-  void TearDown() override {
-    server_.reset();
-    std::filesystem::remove_all(directory_);
+    InProcessServerTest::SetUp();
+    protocols_ = v1::ProtocolService::NewStub(channel_);
+    outcomes_ = v1::OutcomeService::NewStub(channel_);
   }
 
   static v1::RecommendProtocolRequest Request(const std::string& patient, v1::SpineRegion region) {
@@ -77,8 +58,6 @@ class ClinicalServerTest : public ::testing::Test {
     return nullptr;
   }
 
-  std::filesystem::path directory_;
-  std::unique_ptr<server::Server> server_;
   std::unique_ptr<v1::ProtocolService::Stub> protocols_;
   std::unique_ptr<v1::OutcomeService::Stub> outcomes_;
 };

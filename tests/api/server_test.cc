@@ -12,7 +12,7 @@
 #include "scoliomassage/v1/history.grpc.pb.h"
 #include "scoliomassage/v1/outcome.grpc.pb.h"
 #include "scoliomassage/v1/protocol.grpc.pb.h"
-#include "server/server.h"
+#include "in_process_server.h"
 
 namespace scoliomassage {
 namespace {
@@ -20,31 +20,8 @@ namespace {
 using ::testing::Contains;
 using ::testing::Pair;
 
-class ServerTest : public ::testing::Test {
+class ServerTest : public InProcessServerTest {
  protected:
-  void SetUp() override {
-    directory_ = std::filesystem::temp_directory_path() /
-                 ("scoliomassage-api-" + std::to_string(::getpid()) + "-" +
-                  ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(directory_);
-    std::filesystem::create_directories(directory_);
-    server::Options options;
-    options.listen = "127.0.0.1:0";
-    options.database = "sqlite://" + (directory_ / "test.db").string();
-    options.catalog = SCOLIOMASSAGE_TEST_CATALOG_DIR;
-    options.worker_threads = 4;
-    auto started = server::Server::Start(options);
-    ASSERT_TRUE(started.ok()) << started.status();
-    server_ = *std::move(started);
-    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
-                                   grpc::InsecureChannelCredentials());
-  }
-
-  void TearDown() override {
-    server_.reset();
-    std::filesystem::remove_all(directory_);
-  }
-
   // The field violations a client reads from the standard details trailer.
   static std::vector<std::pair<std::string, std::string>> Violations(const grpc::Status& status) {
     std::vector<std::pair<std::string, std::string>> result;
@@ -71,9 +48,6 @@ class ServerTest : public ::testing::Test {
     return "";
   }
 
-  std::filesystem::path directory_;
-  std::unique_ptr<server::Server> server_;
-  std::shared_ptr<grpc::Channel> channel_;
 };
 
 TEST_F(ServerTest, HealthCheckReportsServingForServerAndEachService) {
