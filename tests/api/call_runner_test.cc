@@ -14,6 +14,7 @@
 #include "core/errors.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "status_details.h"
 
 namespace scoliomassage::api {
 namespace {
@@ -34,15 +35,7 @@ class RecordedAudit final : public app::AuditTrail {
   std::vector<app::AuditEvent> events_;
 };
 
-std::string Reason(const grpc::Status& status) {
-  google::rpc::Status details;
-  if (!details.ParseFromString(status.error_details())) return "";
-  for (const auto& any : details.details()) {
-    google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info)) return info.reason();
-  }
-  return "";
-}
+using testing::ErrorReason;
 
 class CallRunnerTest : public ::testing::Test {
  protected:
@@ -92,7 +85,7 @@ TEST_F(CallRunnerTest, TheWorksErrorIsConvertedOnce) {
         return core::InvalidField("outcome.pain_before", "must be between 0 and 10");
       });
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_EQ(Reason(status), "INVALID_REQUEST");
+  EXPECT_EQ(ErrorReason(status), "INVALID_REQUEST");
   const auto events = audit_.events();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].code, absl::StatusCode::kInvalidArgument);
@@ -106,7 +99,7 @@ TEST_F(CallRunnerTest, AWrongRoleIsDeniedBeforeTheWorkAndStillAudited) {
         return absl::OkStatus();
       });
   EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(Reason(status), "ROLE_NOT_ALLOWED");
+  EXPECT_EQ(ErrorReason(status), "ROLE_NOT_ALLOWED");
   EXPECT_FALSE(ran);
   const auto events = audit_.events();
   ASSERT_EQ(events.size(), 1u);
@@ -124,7 +117,7 @@ TEST_F(CallRunnerTest, AFullQueueIsResourceExhaustedAtOnce) {
       },
       &full);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
-  EXPECT_EQ(Reason(status), "OVERLOADED");
+  EXPECT_EQ(ErrorReason(status), "OVERLOADED");
   EXPECT_FALSE(ran);
   const auto events = audit_.events();
   ASSERT_EQ(events.size(), 1u);

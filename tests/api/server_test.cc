@@ -13,6 +13,7 @@
 #include "scoliomassage/v1/outcome.grpc.pb.h"
 #include "scoliomassage/v1/protocol.grpc.pb.h"
 #include "in_process_server.h"
+#include "status_details.h"
 
 namespace scoliomassage {
 namespace {
@@ -22,32 +23,10 @@ using ::testing::Pair;
 
 class ServerTest : public InProcessServerTest {
  protected:
-  // The field violations a client reads from the standard details trailer.
   static std::vector<std::pair<std::string, std::string>> Violations(const grpc::Status& status) {
-    std::vector<std::pair<std::string, std::string>> result;
-    google::rpc::Status details;
-    EXPECT_TRUE(details.ParseFromString(status.error_details()));
-    for (const auto& any : details.details()) {
-      google::rpc::BadRequest bad_request;
-      if (any.UnpackTo(&bad_request)) {
-        for (const auto& violation : bad_request.field_violations()) {
-          result.emplace_back(violation.field(), violation.description());
-        }
-      }
-    }
-    return result;
+    return testing::FieldViolations(status);
   }
-
-  static std::string Reason(const grpc::Status& status) {
-    google::rpc::Status details;
-    if (!details.ParseFromString(status.error_details())) return "";
-    for (const auto& any : details.details()) {
-      google::rpc::ErrorInfo info;
-      if (any.UnpackTo(&info)) return info.reason();
-    }
-    return "";
-  }
-
+  static std::string Reason(const grpc::Status& status) { return testing::ErrorReason(status); }
 };
 
 TEST_F(ServerTest, HealthCheckReportsServingForServerAndEachService) {
