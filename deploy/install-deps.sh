@@ -12,14 +12,19 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlite3-dev libpq-dev libssl-dev
   libgtest-dev libgmock-dev
-  libcpp-httplib-dev nlohmann-json3-dev
+  libcpp-httplib-dev nlohmann-json3-dev prometheus-cpp-dev
 )
 if [[ $profile == test ]]; then
   packages+=(
     postgresql sqlite3 python3 python3-grpcio python3-protobuf php-cli
     clang-14 libclang-rt-14-dev python3-yaml openssl procps
     python3-jwt python3-cryptography python3-jsonschema
+    chromium dpkg-dev fakeroot
   )
+  # Node.js may come from another repository (NodeSource bundles npm); only
+  # Debian's packages are asked for when the commands are missing.
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
 fi
 
 missing=()

@@ -1,8 +1,9 @@
-// The HTTP face beside the gRPC one (api/): CDS Hooks 2.0 over cpp-httplib.
-// Handlers are thin: authenticate (a JWT per CDS call), turn the hook request
-// into the same RecommendProtocolRequest a gRPC caller sends, call
-// app::CheckIn::Recommend, convert the status once (status_conversion.h),
-// log one JSON line and append the same audit record the gRPC face writes.
+// The HTTP face beside the gRPC one (api/), over cpp-httplib. This file owns
+// the server: TLS, limits, the bounded thread pool, CORS, the JSON log line
+// and the error body for what httplib answers itself. The routes live in one
+// file per standard (cds_routes.h, ...) and are thin: authenticate, call the
+// same app/ function as gRPC, convert the status once (status_conversion.h),
+// and file the same audit record (request_support.h).
 #pragma once
 
 #include <functional>
@@ -10,8 +11,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
-#include "app/checkin.h"
-#include "app/audit_trail.h"
+#include "http/http_app.h"
 
 namespace scoliomassage::http {
 
@@ -30,15 +30,12 @@ struct HttpServerOptions {
   size_t max_body_bytes = 1 << 20;
 };
 
-using AuditSink = std::function<void(app::AuditEvent event)>;
-
 class HttpServer {
  public:
-  // Loads the mapping and the issuers (a broken file stops the start), binds
-  // and starts serving on its own threads.
+  // Loads what the routes need (a broken file stops the start), binds and
+  // starts serving on its own threads. `app` must outlive the server.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(const HttpServerOptions& options,
-                                                           const app::CheckIn& checkin,
-                                                           AuditSink audit);
+                                                           HttpApp app);
   ~HttpServer();  // Stop()
 
   int port() const;

@@ -177,11 +177,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
     http_options.dev_mode = options.tokens_file.empty();
     http_options.threads = options.worker_threads;
     http_options.max_queued = options.max_queued_calls;
-    auto http_server = http::HttpServer::Start(
-        http_options, *parts->checkin,
-        [trail = parts->background.get()](app::AuditEvent event) {
-          trail->Record(std::move(event));
-        });
+    http::HttpApp http_app;
+    http_app.checkin = parts->checkin.get();
+    http_app.outcomes = parts->outcomes.get();
+    http_app.history = parts->history.get();
+    http_app.audit = parts->background.get();
+    http_app.authenticator = parts->authenticator.get();
+    http_app.dev_caller = dev_caller;
+    auto http_server = http::HttpServer::Start(http_options, std::move(http_app));
     if (!http_server.ok()) return http_server.status();
     parts->http_server = *std::move(http_server);
   }

@@ -1,0 +1,111 @@
+#include "http/cds_routes.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "core/errors.h"
+#include "http/cds_hooks.h"
+#include "http/request_support.h"
+#include "http/status_conversion.h"
+#include "observability/log.h"
+
+namespace scoliomassage::http {
+
+using nlohmann::json;
+using observability::Log;
+using observability::LogLevel;
+
+absl::StatusOr<std::unique_ptr<CdsRoutes>> CdsRoutes::Load(const CdsRoutesOptions& options,
+                                                           const HttpApp& app) {
+  std::unique_ptr<CdsRoutes> routes(new CdsRoutes(app));
+  auto mapping = CdsMapping::Load(options.mapping_file.empty() ? DefaultCdsMappingPath()
+                                                               : options.mapping_file);
+  if (!mapping.ok()) return mapping.status();
+  routes->mapping_ = *std::move(mapping);
+  if (!options.issuers_file.empty()) {
+    auto issuers = LoadIssuers(options.issuers_file);
+    if (!issuers.ok()) return issuers.status();
+    routes->verifier_ = std::make_unique<JwtVerifier>(*std::move(issuers));
+  } else if (options.dev_mode && options.loopback) {
+    routes->dev_cds_ = true;
+    Log(LogLevel::kWarning, "DEV MODE: no --cds_issuers_file; CDS Hooks calls are not authenticated and "
+                            "run as clinic 'dev'");
+  } else {
+    Log(LogLevel::kWarning, "no --cds_issuers_file: CDS Hooks calls are refused (403)");
+  }
+  return routes;
+}
+
+void CdsRoutes::Install(httplib::Server& server, std::string public_url) {
+  public_url_ = std::move(public_url);
+  server.Get("/cds-services", [this](const httplib::Request&, httplib::Response& res) {
+    // Discovery holds no patient data (like ListProtocols): no token needed,
+    // which is what EHRs expect when they register a service.
+    SetRoute("GET /cds-services");
+    res.set_content(DiscoveryDocument(mapping_).dump(), kJsonContentType);
+  });
+  server.Post(R"(/cds-services/([^/]+))",
+              [this](const httplib::Request& req, httplib::Response& res) { Call(req, res); });
+}
+
+absl::StatusOr<auth::Caller> CdsRoutes::Authenticate(const httplib::Request& req,
+                                                     const std::string& audience) const {
+  if (!verifier_) {
+    if (dev_cds_) return auth::Caller{"dev", auth::Role::kAdmin, "dev"};
+    return WithReason(absl::PermissionDeniedError(
+                          "CDS Hooks is not enabled on this server: it needs --cds_issuers_file"),
+                      "CDS_NOT_CONFIGURED");
+  }
+  const std::string value = req.get_header_value("Authorization");  // by value in httplib
+  absl::string_view header = value;
+  if (!absl::ConsumePrefix(&header, "Bearer ") && !absl::ConsumePrefix(&header, "bearer ")) {
+    return WithReason(absl::UnauthenticatedError("CDS Hooks calls need 'Authorization: Bearer <JWT>'"),
+                      "TOKEN_MISSING");
+  }
+  auto principal = verifier_->Verify(header, audience, absl::Now());
+  if (!principal.ok()) return principal.status();
+  std::string name = "cds:" + principal->iss;
+  if (!principal->sub.empty()) absl::StrAppend(&name, "#", principal->sub);
+  return auth::Caller{name, auth::Role::kHost, principal->clinic_id};
+}
+
+void CdsRoutes::Call(const httplib::Request& req, httplib::Response& res) const {
+  const std::string id = req.matches[1];
+  const CdsService* service = FindCdsService(id);
+  SetRoute("POST /cds-services/" + (service ? id : std::string("{unknown}")));
+  if (!service) {
+    SendError(WithReason(absl::NotFoundError(absl::StrCat("no CDS service '", id, "'")), "NOT_FOUND"), res);
+    return;
+  }
+  const absl::Time start = absl::Now();
+  auth::Caller caller;
+  std::string subject;
+  absl::Status status = [&]() -> absl::Status {
+    auto authenticated = Authenticate(req, public_url_ + "/cds-services/" + service->id);
+    if (!authenticated.ok()) return authenticated.status();
+    caller = *std::move(authenticated);
+    SetPrincipal(caller.principal);
+    if (!auth::IsAllowed(caller.role, auth::Method::kRecommendProtocol)) {
+      return WithReason(absl::PermissionDeniedError("this caller may not ask for a protocol"), "ROLE_NOT_ALLOWED");
+    }
+    if (!absl::StartsWith(req.get_header_value("Content-Type"), kJsonContentType)) {
+      return WithReason(absl::InvalidArgumentError("Content-Type must be application/json"),
+                        kReasonUnsupportedMedia);
+    }
+    json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded()) {
+      return WithReason(core::InvalidField("body", "is not valid JSON"), "INVALID_JSON");
+    }
+    auto request = ParseHookRequest(*service, body, mapping_, absl::Now());
+    if (!request.ok()) return request.status();
+    auto response = app_.checkin->Recommend(caller, *request, &subject);
+    if (!response.ok()) return response.status();
+    res.status = 200;
+    res.set_content(CardsResponse(*response).dump(), kJsonContentType);
+    return absl::OkStatus();
+  }();
+  if (!status.ok()) SendError(status, res);
+  RecordAudit(app_, caller, auth::Method::kRecommendProtocol, std::move(subject), status, start);
+}
+
+}  // namespace scoliomassage::http

@@ -1,0 +1,30 @@
+// What the HTTP face's routes call: the same app/ objects the gRPC servicers
+// use, and the same credentials. Each route file (cds_routes, and the FHIR,
+// report and metrics routes beside it) takes this and nothing else from the
+// server, so a route never reaches past app/.
+#pragma once
+
+#include <optional>
+
+#include "app/audit_trail.h"
+#include "app/checkin.h"
+#include "app/history.h"
+#include "app/outcomes.h"
+#include "auth/caller.h"
+#include "auth/credentials_file.h"
+
+namespace scoliomassage::http {
+
+struct HttpApp {
+  const app::CheckIn* checkin = nullptr;
+  const app::Outcomes* outcomes = nullptr;
+  const app::History* history = nullptr;
+  // Where every route's audit record goes (the same trail as gRPC's).
+  app::AuditTrail* audit = nullptr;
+  // Bearer tokens for every route but CDS Hooks (which uses JWTs). Null in
+  // dev mode, where every caller is `dev_caller`.
+  const auth::Authenticator* authenticator = nullptr;
+  std::optional<auth::Caller> dev_caller;
+};
+
+}  // namespace scoliomassage::http
