@@ -12,7 +12,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlite3-dev libpq-dev libssl-dev
   libgtest-dev libgmock-dev
-  libcpp-httplib-dev nlohmann-json3-dev prometheus-cpp-dev
+  libcpp-httplib-dev nlohmann-json3-dev prometheus-cpp-dev libboost-math-dev
 )
 if [[ $profile == test ]]; then
   packages+=(
