@@ -203,7 +203,7 @@ void PainLegend(std::string& out) {
                   "\" width=\"22\" height=\"12\" fill=\"#bdbdbd\" fill-opacity=\"0.45\" "
                   "stroke=\"#7f7f7f\" stroke-dasharray=\"3 2\"/>");
   Text(out, x + 28, y + 4, "start", "no meaningful change");
-  x += 186;
+  x += 212;
   absl::StrAppend(&out, "<polygon points=\"", Triangle(x + 8, y, 6), "\" fill=\"#ffffff\" stroke=\"",
                   kColourEvent, "\" stroke-width=\"2\"/>");
   Text(out, x + 20, y + 4, "start", "adverse event");

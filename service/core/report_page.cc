@@ -167,11 +167,11 @@ void NextSection(std::string& out, const ReportInput& input) {
   }
   const PlannedNextSession& next = *input.next_session;
   if (next.refer) {
-    absl::StrAppend(&out, "<p id=\"next-dose\"><strong>Session ", next.session_number,
-                    ": no massage until a clinician has assessed and cleared the patient</strong> "
+    absl::StrAppend(&out, "<p id=\"next-dose\"><strong>Next session:"
+                    " no massage until a clinician has assessed and cleared the patient</strong> "
                     "(a serious adverse event followed the last session).</p>");
   } else {
-  absl::StrAppend(&out, "<p id=\"next-dose\"><strong>Session ", next.session_number, ": ",
+  absl::StrAppend(&out, "<p id=\"next-dose\"><strong>Next session: ",
                   next.dose.total_minutes, " minutes</strong>",
                   next.dose.lower_intensity ? ", every step one intensity level lighter" : "",
                   " (", EscapeXml(ProgressionName(next.dose.progression)), "; rule ",
@@ -180,10 +180,12 @@ void NextSection(std::string& out, const ReportInput& input) {
                   ").</p>");
   }
   out += "<p class=\"note\">Planned from the logged sessions only, by the same dose rules the "
-         "check-in uses; the session is numbered by the count of logged sessions, as the check-in "
-         "does when the host sends no number. At check-in, screening (today's pain, contraindications, red flags, "
-         "recorded clearances) can change it or stop the session: the check-in recommendation "
-         "is the one to follow.</p>";
+         "check-in uses";
+  absl::StrAppend(&out, ", which numbers it session ", next.session_number,
+                  " (the count of logged sessions plus one) unless the host sends a number.");
+  out += " At check-in, screening (today's pain, contraindications, red flags, recorded "
+         "clearances) can change it or stop the session: the check-in recommendation is the one "
+         "to follow.</p>";
   if (next.warnings.empty()) {
     out += "<p>No open warnings follow from the record.</p>";
   } else {
