@@ -11,17 +11,17 @@
 #include "core/episode_review.h"
 #include "core/errors.h"
 #include "core/explanation.h"
+#include "core/outcome_validation.h"
 #include "core/report_page.h"
 
 namespace scoliomassage::app {
 namespace {
 
-constexpr size_t kMaxPatientIdBytes = 128;
-
 absl::Status Validate(const v1::GetPatientReportRequest& request) {
   if (request.patient_id().empty()) return core::InvalidField("patient_id", "is required");
-  if (request.patient_id().size() > kMaxPatientIdBytes) {
-    return core::InvalidField("patient_id", "must be at most 128 bytes");
+  if (request.patient_id().size() > static_cast<size_t>(core::kMaxIdBytes)) {
+    return core::InvalidField("patient_id",
+                              absl::StrCat("must be at most ", core::kMaxIdBytes, " bytes"));
   }
   if (!v1::ReportFormat_IsValid(request.format())) {
     return core::InvalidField("format", "must be REPORT_FORMAT_HTML or REPORT_FORMAT_SVG");

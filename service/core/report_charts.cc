@@ -134,14 +134,22 @@ void Events(std::string& out, const Frame& frame, const std::vector<v1::Outcome>
   }
 }
 
-void Square(std::string& out, double x, double y, absl::string_view colour) {
-  absl::StrAppend(&out, "<rect x=\"", Coord(x - 4), "\" y=\"", Coord(y - 4),
-                  "\" width=\"8\" height=\"8\" fill=\"", colour, "\"/>");
+void Square(std::string& out, double x, double y, absl::string_view colour, double half = 4) {
+  absl::StrAppend(&out, "<rect x=\"", Coord(x - half), "\" y=\"", Coord(y - half),
+                  "\" width=\"", Coord(2 * half), "\" height=\"", Coord(2 * half), "\" fill=\"",
+                  colour, "\"/>");
 }
 
-void Circle(std::string& out, double x, double y, absl::string_view colour) {
-  absl::StrAppend(&out, "<circle cx=\"", Coord(x), "\" cy=\"", Coord(y), "\" r=\"4.5\" fill=\"",
-                  colour, "\"/>");
+void Circle(std::string& out, double x, double y, absl::string_view colour, double r = 4.5) {
+  absl::StrAppend(&out, "<circle cx=\"", Coord(x), "\" cy=\"", Coord(y), "\" r=\"", Coord(r),
+                  "\" fill=\"", colour, "\"/>");
+}
+
+// Markers shrink with the space per session so that 200 sessions stay
+// separate points instead of merging into a bar.
+double MarkerSize(const Frame& frame) {
+  const double slot = frame.x.Map(1) - frame.x.Map(0);
+  return std::clamp(slot * 0.4, 1.5, 4.5);
 }
 
 // One pain series: lines within runs of consecutive sessions, a marker at
@@ -166,6 +174,7 @@ void Series(std::string& out, const Frame& frame, const std::vector<v1::Outcome>
     }
     out += "\"/>";
   }
+  const double size = MarkerSize(frame);
   for (size_t i = 0; i < sessions.size(); ++i) {
     if (!points[i].y.has_value()) continue;
     const double x = frame.x.Map(points[i].x), y = frame.y.Map(*points[i].y);
@@ -175,9 +184,9 @@ void Series(std::string& out, const Frame& frame, const std::vector<v1::Outcome>
                                            before ? "before " : "after ", *points[i].y)),
                     "</title>");
     if (before) {
-      Circle(out, x, y, colour);
+      Circle(out, x, y, colour, size);
     } else {
-      Square(out, x, y, colour);
+      Square(out, x, y, colour, size * 0.9);
     }
     out += "</g>";
   }

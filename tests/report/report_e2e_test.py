@@ -276,6 +276,21 @@ def run(binary, cli, call_host, artifacts):
         check(len(pages["http"]) > 1000, "HTTP page is empty")
         check(pages["cli"] == pages["http"], "CLI page differs from the HTTP page")
         check(pages["plugin"] == pages["http"], "plugin page differs from the HTTP page")
+        # Every view is audited, refused ones too, under the patient's pseudonym.
+        from scoliomassage.v1 import audit_pb2, audit_pb2_grpc
+        channel = grpc.insecure_channel(server.address)
+        records = audit_pb2_grpc.AuditServiceStub(channel).ListAuditRecords(
+            audit_pb2.ListAuditRecordsRequest(page_size=1000),
+            metadata=[("authorization", "Bearer tok-admin")], timeout=10).records
+        channel.close()
+        route = [r for r in records if r.method == "GET /patients/{patient_id}/report"]
+        via_grpc = [r for r in records if r.method == "/scoliomassage.v1.ReportService/GetPatientReport"]
+        check(len(via_grpc) >= 2, "gRPC report views audited: %d" % len(via_grpc))
+        check(any(r.principal == "job-1" and r.status_code == 7 for r in route + via_grpc),
+              "the refused analytics view is audited")
+        check(any(r.principal == "t-1" and r.status_code == 0 for r in route), "the therapist's view is audited")
+        check(all("p-gaps" not in r.subject and "p-one" not in r.subject for r in route + via_grpc),
+              "audit subjects are pseudonyms, never patient ids")
         with open(os.path.join(artifacts, "gaps-and-events.html"), "w") as f:
             f.write(http_body.decode())
         ok = not failures
