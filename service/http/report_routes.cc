@@ -37,6 +37,7 @@ void Report(const HttpApp& app, const httplib::Request& req, httplib::Response& 
     }
     auto format = ParseFormat(req);
     if (!format.ok()) return format.status();
+    if (app.reports == nullptr) return absl::UnimplementedError("reports are not served here");
     v1::GetPatientReportRequest request;
     request.set_patient_id(req.matches[1]);
     request.set_format(*format);
