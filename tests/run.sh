@@ -15,6 +15,8 @@ jobs=${JOBS:-2}
 skip=" ${SCOLIOMASSAGE_SKIP:-} "
 
 deploy/install-deps.sh test
+# The pinned browser driver for the report test (npm ci; no browser download).
+tests/report/browser/install.sh
 
 source tests/support/postgres.sh
 trap postgres_stop EXIT

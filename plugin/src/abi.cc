@@ -204,4 +204,12 @@ SMP_API const char* smp_version(void) { return SMP_VERSION; }
 
 SMP_API int smp_abi_version(void) { return SMP_ABI_VERSION; }
 
+SMP_API int smp_patient_report(smp_client* c, const char* request_json, char** response_json) {
+  return JsonCall<v1::GetPatientReportRequest, v1::PatientReport>(
+      "smp_patient_report", c, request_json, response_json,
+      [](Client& client, const auto& request, auto* response) {
+        return client.GetPatientReport(request, response);
+      });
+}
+
 }  // extern "C"

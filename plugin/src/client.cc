@@ -108,6 +108,7 @@ grpc::Status Client::Create(ClientConfig config, std::unique_ptr<Client>* out) {
   client->channel_ = grpc::CreateCustomChannel(c.target, MakeCredentials(c), args);
   client->protocols_ = v1::ProtocolService::NewStub(client->channel_);
   client->outcomes_ = v1::OutcomeService::NewStub(client->channel_);
+  client->reports_ = v1::ReportService::NewStub(client->channel_);
   if (!c.outbox_path.empty()) {
     if (auto status = Outbox::Open(c.outbox_path, &client->outbox_); !status.ok()) return status;
     // Started last: the thread uses everything above. Its first pass
@@ -469,6 +470,16 @@ grpc::Status Client::ListOutcomes(v1::ListOutcomesRequest* request,
   // thread sends them as soon as the service is reachable (smp_flush forces).
   grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
     return outcomes_->ListOutcomes(context, *request, response);
+  });
+  AfterCall(status);
+  return status;
+}
+
+grpc::Status Client::GetPatientReport(const v1::GetPatientReportRequest& request,
+                                      v1::PatientReport* response) {
+  // A read: retried like the other reads.
+  grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
+    return reports_->GetPatientReport(context, request, response);
   });
   AfterCall(status);
   return status;

@@ -19,6 +19,7 @@
 #include "outbox.h"
 #include "scoliomassage/v1/outcome.grpc.pb.h"
 #include "scoliomassage/v1/protocol.grpc.pb.h"
+#include "scoliomassage/v1/report.grpc.pb.h"
 
 namespace scoliomassage::plugin {
 
@@ -59,6 +60,8 @@ class Client {
   grpc::Status AmendOutcome(v1::AmendOutcomeRequest* request, v1::Outcome* response);
   grpc::Status GetOutcome(const v1::GetOutcomeRequest& request, v1::Outcome* response);
   grpc::Status ListOutcomes(v1::ListOutcomesRequest* request, v1::ListOutcomesResponse* response);
+  grpc::Status GetPatientReport(const v1::GetPatientReportRequest& request,
+                                v1::PatientReport* response);
   // FAILED_PRECONDITION without an outbox.
   grpc::Status Flush(FlushReport* report);
 
@@ -109,6 +112,7 @@ class Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ProtocolService::Stub> protocols_;
   std::unique_ptr<v1::OutcomeService::Stub> outcomes_;
+  std::unique_ptr<v1::ReportService::Stub> reports_;
   std::unique_ptr<Outbox> outbox_;
   // Held while one row is read and sent (by the thread) or for a whole
   // smp_flush, so that no row is sent twice at once from this client. Timed,

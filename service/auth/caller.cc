@@ -33,6 +33,7 @@ absl::string_view MethodPath(Method method) {
     case Method::kQueryHistory: return "/scoliomassage.v1.HistoryService/QueryHistory";
     case Method::kSummarizeOutcomes: return "/scoliomassage.v1.HistoryService/SummarizeOutcomes";
     case Method::kListAuditRecords: return "/scoliomassage.v1.AuditService/ListAuditRecords";
+    case Method::kGetPatientReport: return "/scoliomassage.v1.ReportService/GetPatientReport";
   }
   return "";
 }
@@ -45,10 +46,12 @@ bool IsAllowed(Role role, Method method) {
       return true;
     case Role::kHost:
       return method == Method::kRecommendProtocol || method == Method::kLogOutcome ||
-             method == Method::kGetOutcome || method == Method::kListOutcomes;
+             method == Method::kGetOutcome || method == Method::kListOutcomes ||
+             method == Method::kGetPatientReport;
     case Role::kTherapist:
+      // The report shows a therapist only the sessions they logged (app/report.cc).
       return method == Method::kLogOutcome || method == Method::kAmendOutcome ||
-             method == Method::kGetOutcome;
+             method == Method::kGetOutcome || method == Method::kGetPatientReport;
     case Role::kAnalytics:
       return method == Method::kQueryHistory || method == Method::kSummarizeOutcomes;
   }

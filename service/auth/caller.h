@@ -30,6 +30,7 @@ enum class Method {
   kQueryHistory,
   kSummarizeOutcomes,
   kListAuditRecords,
+  kGetPatientReport,
 };
 
 // The full gRPC method path, e.g. "/scoliomassage.v1.OutcomeService/LogOutcome".

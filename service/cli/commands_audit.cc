@@ -10,7 +10,7 @@
 #include "cli/history_format.h"
 #include "cli/json_io.h"
 #include "cli/output_table.h"
-#include "cli/report.h"
+#include "cli/error_exit.h"
 #include "cli/status_printer.h"
 #include "scoliomassage/v1/audit.grpc.pb.h"
 
@@ -18,19 +18,19 @@ namespace scoliomassage::cli {
 
 int RunAudit(const CommandOptions& options, const Connection& connection) {
   if (options.page_size < 0 || options.page_size > 1000) {
-    return ReportUsageError(
+    return ExitUsageError(
         absl::InvalidArgumentError("--page_size must be 1-1000 (0 lets the server choose)"));
   }
   v1::ListAuditRecordsRequest request;
   request.set_page_size(options.page_size);
   if (!options.filter.since.empty()) {
     auto since = ParseTimestamp(options.filter.since);
-    if (!since.ok()) return ReportUsageError(since.status());
+    if (!since.ok()) return ExitUsageError(since.status());
     *request.mutable_start_time() = *since;
   }
   if (!options.filter.until.empty()) {
     auto until = ParseTimestamp(options.filter.until);
-    if (!until.ok()) return ReportUsageError(until.status());
+    if (!until.ok()) return ExitUsageError(until.status());
     *request.mutable_end_time() = *until;
   }
 
@@ -43,7 +43,7 @@ int RunAudit(const CommandOptions& options, const Connection& connection) {
     connection.PrepareUnary(&context);
     v1::ListAuditRecordsResponse response;
     const grpc::Status status = stub->ListAuditRecords(&context, request, &response);
-    if (!status.ok()) return ReportCallError(status, connection);
+    if (!status.ok()) return ExitCallError(status, connection);
     for (const auto& record : response.records()) {
       if (options.json) {
         std::fputs(ToJsonLine(record).c_str(), stdout);

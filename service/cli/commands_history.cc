@@ -12,7 +12,7 @@
 #include "cli/history_format.h"
 #include "cli/json_io.h"
 #include "cli/progress.h"
-#include "cli/report.h"
+#include "cli/error_exit.h"
 #include "cli/summary_format.h"
 #include "scoliomassage/v1/history.grpc.pb.h"
 
@@ -42,11 +42,11 @@ void PrintResumeHint(const std::string& last_token, int64_t written) {
 int RunHistory(const CommandOptions& options, const Connection& connection) {
   const bool csv = options.format == "csv";
   if (!csv && options.format != "jsonl") {
-    return ReportUsageError(absl::InvalidArgumentError(
+    return ExitUsageError(absl::InvalidArgumentError(
         absl::StrCat("--format=", options.format, " is not known; use jsonl or csv")));
   }
   auto filter = BuildHistoryFilter(options.filter);
-  if (!filter.ok()) return ReportUsageError(filter.status());
+  if (!filter.ok()) return ExitUsageError(filter.status());
 
   v1::QueryHistoryRequest request;
   *request.mutable_filter() = *filter;
@@ -90,7 +90,7 @@ int RunHistory(const CommandOptions& options, const Connection& connection) {
     return kExitFailure;
   }
   if (!status.ok()) {
-    ReportCallError(status, connection);
+    ExitCallError(status, connection);
     PrintResumeHint(last_token, progress.count());
     return kExitFailure;
   }
@@ -99,9 +99,9 @@ int RunHistory(const CommandOptions& options, const Connection& connection) {
 
 int RunSummary(const CommandOptions& options, const Connection& connection) {
   auto filter = BuildHistoryFilter(options.filter);
-  if (!filter.ok()) return ReportUsageError(filter.status());
+  if (!filter.ok()) return ExitUsageError(filter.status());
   auto group_by = ParseGroupBy(options.group_by);
-  if (!group_by.ok()) return ReportUsageError(group_by.status());
+  if (!group_by.ok()) return ExitUsageError(group_by.status());
 
   v1::SummarizeOutcomesRequest request;
   *request.mutable_filter() = *filter;
@@ -112,7 +112,7 @@ int RunSummary(const CommandOptions& options, const Connection& connection) {
   connection.PrepareUnary(&context);
   v1::SummarizeOutcomesResponse response;
   const grpc::Status status = stub->SummarizeOutcomes(&context, request, &response);
-  if (!status.ok()) return ReportCallError(status, connection);
+  if (!status.ok()) return ExitCallError(status, connection);
   const std::string out =
       options.json ? ToJsonPretty(response) : FormatSummaryTable(response, *group_by);
   std::fputs(out.c_str(), stdout);

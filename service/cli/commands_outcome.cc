@@ -8,7 +8,7 @@
 #include "base/random_id.h"
 #include "cli/commands.h"
 #include "cli/json_io.h"
-#include "cli/report.h"
+#include "cli/error_exit.h"
 #include "scoliomassage/v1/outcome.grpc.pb.h"
 
 namespace scoliomassage::cli {
@@ -40,7 +40,7 @@ absl::Status SettleRequestId(const std::string& from_flag, std::string* request_
 
 int PrintOutcome(const grpc::Status& status, const v1::Outcome& outcome,
                  const Connection& connection) {
-  if (!status.ok()) return ReportCallError(status, connection);
+  if (!status.ok()) return ExitCallError(status, connection);
   std::fputs(ToJsonPretty(outcome).c_str(), stdout);
   return kExitOk;
 }
@@ -54,11 +54,11 @@ int RunOutcomeWrite(const CommandOptions& options, const Connection& connection,
                                                                      v1::Outcome*)) {
   Request request;
   if (auto status = ReadJsonRequest(options.json_in, &request); !status.ok()) {
-    return ReportUsageError(status);
+    return ExitUsageError(status);
   }
   if (auto status = SettleRequestId(options.request_id, request.mutable_request_id());
       !status.ok()) {
-    return ReportUsageError(status);
+    return ExitUsageError(status);
   }
   auto stub = v1::OutcomeService::NewStub(connection.channel());
   grpc::ClientContext context;
@@ -79,11 +79,11 @@ int RunAmend(const CommandOptions& options, const Connection& connection) {
 
 int RunGet(const CommandOptions& options, const Connection& connection) {
   if (options.args.size() != 1) {
-    return ReportUsageError(absl::InvalidArgumentError(
+    return ExitUsageError(absl::InvalidArgumentError(
         "get takes one outcome name, e.g. scoliomassage get outcomes/0f3c..."));
   }
   if (options.revision < 0) {
-    return ReportUsageError(absl::InvalidArgumentError("--revision must be 0 (latest) or more"));
+    return ExitUsageError(absl::InvalidArgumentError("--revision must be 0 (latest) or more"));
   }
   v1::GetOutcomeRequest request;
   const std::string& name = options.args.front();

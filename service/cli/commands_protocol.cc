@@ -8,7 +8,7 @@
 #include "cli/json_io.h"
 #include "cli/output_table.h"
 #include "cli/recommend_format.h"
-#include "cli/report.h"
+#include "cli/error_exit.h"
 #include "scoliomassage/v1/protocol.grpc.pb.h"
 
 namespace scoliomassage::cli {
@@ -16,14 +16,14 @@ namespace scoliomassage::cli {
 int RunRecommend(const CommandOptions& options, const Connection& connection) {
   v1::RecommendProtocolRequest request;
   if (auto status = ReadJsonRequest(options.json_in, &request); !status.ok()) {
-    return ReportUsageError(status);
+    return ExitUsageError(status);
   }
   auto stub = v1::ProtocolService::NewStub(connection.channel());
   grpc::ClientContext context;
   connection.PrepareUnary(&context);
   v1::RecommendProtocolResponse response;
   const grpc::Status status = stub->RecommendProtocol(&context, request, &response);
-  if (!status.ok()) return ReportCallError(status, connection);
+  if (!status.ok()) return ExitCallError(status, connection);
   const std::string out = options.json ? ToJsonPretty(response) : FormatRecommendation(response);
   std::fputs(out.c_str(), stdout);
   return kExitOk;
@@ -36,7 +36,7 @@ int RunProtocols(const CommandOptions& options, const Connection& connection) {
   v1::ListProtocolsResponse response;
   const grpc::Status status =
       stub->ListProtocols(&context, v1::ListProtocolsRequest(), &response);
-  if (!status.ok()) return ReportCallError(status, connection);
+  if (!status.ok()) return ExitCallError(status, connection);
   if (options.json) {
     std::fputs(ToJsonPretty(response).c_str(), stdout);
     return kExitOk;

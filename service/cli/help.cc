@@ -29,6 +29,10 @@ Subcommands:
                                with --group_by. A table, or the response JSON with --json.
   audit                        Admins: who read or wrote patient data (a table, or one
                                JSON record per line with --json). Follows every page.
+  report --patient=ID          The patient's progress report: one self-contained HTML
+                               page on stdout (scoliomassage report --patient=p-1 >
+                               report.html), the same page as the HTTP face's
+                               /patients/{id}/report. --json prints the PatientReport.
   version                      Print the client version.
   help                         Print this text.
 
@@ -57,7 +61,7 @@ Subcommand flags:
                                on stderr; rerun with it to retry without duplicates.
   --revision=N                 get: a specific revision
   Filters for history and summary (empty means no filter):
-  --patient=ID  --therapist=ID  --protocol=ID
+  --patient=ID  --therapist=ID  --protocol=ID   (report: --patient, required)
   --region=NAME                lumbar, thoracic, ... or SPINE_REGION_LUMBAR
   --since=TIME                 performed at or after TIME (inclusive)
   --until=TIME                 performed before TIME (exclusive)

@@ -16,7 +16,7 @@
 #include "cli/connection.h"
 #include "cli/help.h"
 #include "cli/options.h"
-#include "cli/report.h"
+#include "cli/error_exit.h"
 
 // Connection.
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "HOST:PORT of scoliomassaged");
@@ -73,6 +73,7 @@ const std::vector<Subcommand>& Subcommands() {
        RunSummary,
        {"patient", "therapist", "protocol", "region", "since", "until", "group_by", "json"}},
       {"audit", RunAudit, {"since", "until", "page_size", "json"}},
+      {"report", RunReport, {"patient", "json"}},
   };
   return *subcommands;
 }
@@ -186,13 +187,13 @@ CommandOptions ResolveCommand(const ParsedArgs& args, ConnectionOptions connecti
 
 int Main(int argc, char** argv) {
   auto args = ParseArgs(argc, argv);
-  if (!args.ok()) return ReportUsageError(args.status());
+  if (!args.ok()) return ExitUsageError(args.status());
   if (args->help || (!args->positional.empty() && args->positional.front() == "help")) {
     std::fputs(HelpText().c_str(), stdout);
     return kExitOk;
   }
   if (args->positional.empty()) {
-    return ReportUsageError(absl::InvalidArgumentError("no subcommand given"));
+    return ExitUsageError(absl::InvalidArgumentError("no subcommand given"));
   }
   const std::string& name = args->positional.front();
   if (name == "version") {
@@ -204,7 +205,7 @@ int Main(int argc, char** argv) {
     if (name == candidate.name) subcommand = &candidate;
   }
   if (subcommand == nullptr) {
-    return ReportUsageError(absl::InvalidArgumentError(absl::StrCat("unknown subcommand ", name)));
+    return ExitUsageError(absl::InvalidArgumentError(absl::StrCat("unknown subcommand ", name)));
   }
   // A flag meant for another subcommand is almost always a mistake (e.g.
   // --patient on audit), and silently ignoring it would return wrong data.
@@ -213,20 +214,20 @@ int Main(int argc, char** argv) {
     const auto& common = ConnectionFlags();
     if (std::find(allowed.begin(), allowed.end(), flag) == allowed.end() &&
         std::find(common.begin(), common.end(), flag) == common.end()) {
-      return ReportUsageError(absl::InvalidArgumentError(
+      return ExitUsageError(absl::InvalidArgumentError(
           absl::StrCat("--", flag, " does not apply to ", name)));
     }
   }
   if (!subcommand->takes_name && args->positional.size() > 1) {
-    return ReportUsageError(absl::InvalidArgumentError(
+    return ExitUsageError(absl::InvalidArgumentError(
         absl::StrCat(name, " takes no argument \"", args->positional[1], "\"")));
   }
 
   auto connection_options = ResolveConnection(*args);
-  if (!connection_options.ok()) return ReportUsageError(connection_options.status());
+  if (!connection_options.ok()) return ExitUsageError(connection_options.status());
   const CommandOptions options = ResolveCommand(*args, *connection_options);
   auto connection = Connection::Open(options.connection);
-  if (!connection.ok()) return ReportUsageError(connection.status());
+  if (!connection.ok()) return ExitUsageError(connection.status());
   return subcommand->run(options, **connection);
 }
 

@@ -10,6 +10,7 @@
 #include "app/checkin.h"
 #include "app/history.h"
 #include "app/outcomes.h"
+#include "app/report.h"
 #include "auth/caller.h"
 #include "auth/credentials_file.h"
 
@@ -25,6 +26,7 @@ struct HttpApp {
   // dev mode, where every caller is `dev_caller`.
   const auth::Authenticator* authenticator = nullptr;
   std::optional<auth::Caller> dev_caller;
+  const app::Reports* reports = nullptr;
 };
 
 }  // namespace scoliomassage::http

@@ -11,6 +11,7 @@
 #include "core/errors.h"
 #include "http/bounded_task_queue.h"
 #include "http/cds_routes.h"
+#include "http/report_routes.h"
 #include "http/request_support.h"
 #include "http/status_conversion.h"
 #include "observability/log.h"
@@ -92,6 +93,7 @@ void HttpServer::Impl::Install() {
     res.status = 204;
   });
   cds->Install(*server, public_url);
+  InstallReportRoutes(*server, app);
   server->set_error_handler(httplib::Server::HandlerWithResponse(
       [](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;

@@ -12,10 +12,12 @@
 #include "api/history_servicer.h"
 #include "api/outcome_servicer.h"
 #include "api/protocol_servicer.h"
+#include "api/report_servicer.h"
 #include "app/background_records.h"
 #include "app/checkin.h"
 #include "app/history.h"
 #include "app/outcomes.h"
+#include "app/report.h"
 #include "base/read_file.h"
 #include "base/work_queue.h"
 #include "catalog/loader.h"
@@ -36,7 +38,8 @@ constexpr size_t kMinPseudonymSecretBytes = 32;
 
 constexpr const char* kServiceNames[] = {
     "scoliomassage.v1.ProtocolService", "scoliomassage.v1.OutcomeService",
-    "scoliomassage.v1.HistoryService", "scoliomassage.v1.AuditService"};
+    "scoliomassage.v1.HistoryService", "scoliomassage.v1.AuditService",
+    "scoliomassage.v1.ReportService"};
 
 // Audit and recommendation records may queue this deep before new ones are
 // dropped (and counted); see app/background_records.h.
@@ -58,11 +61,13 @@ struct Server::Parts {
   std::unique_ptr<app::CheckIn> checkin;
   std::unique_ptr<app::Outcomes> outcomes;
   std::unique_ptr<app::History> history;
+  std::unique_ptr<app::Reports> reports;
   std::unique_ptr<api::CallRunner> runner;
   std::unique_ptr<api::ProtocolServicer> protocol_servicer;
   std::unique_ptr<api::OutcomeServicer> outcome_servicer;
   std::unique_ptr<api::HistoryServicer> history_servicer;
   std::unique_ptr<api::AuditServicer> audit_servicer;
+  std::unique_ptr<api::ReportServicer> report_servicer;
   // Queued calls use the runner, the servicers' app objects and the
   // background records, so the queue is joined before any of them goes.
   std::unique_ptr<base::WorkQueue> calls;
@@ -140,6 +145,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   parts->outcomes = std::make_unique<app::Outcomes>(*parts->store, *parts->engine, *parts->pseudonyms);
   parts->history = std::make_unique<app::History>(*parts->store, *parts->pseudonyms,
                                                   options.analytics_free_text_clinics);
+  parts->reports = std::make_unique<app::Reports>(*parts->store, *parts->pseudonyms);
   parts->calls = std::make_unique<base::WorkQueue>(options.worker_threads, options.max_queued_calls);
   parts->runner = std::make_unique<api::CallRunner>(*parts->calls, *parts->background,
                                                     parts->authenticator.get(), dev_caller);
@@ -147,6 +153,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   parts->outcome_servicer = std::make_unique<api::OutcomeServicer>(*parts->runner, *parts->outcomes);
   parts->history_servicer = std::make_unique<api::HistoryServicer>(*parts->runner, *parts->history);
   parts->audit_servicer = std::make_unique<api::AuditServicer>(*parts->runner, *parts->history);
+  parts->report_servicer = std::make_unique<api::ReportServicer>(*parts->runner, *parts->reports);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -156,6 +163,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   builder.RegisterService(parts->outcome_servicer.get());
   builder.RegisterService(parts->history_servicer.get());
   builder.RegisterService(parts->audit_servicer.get());
+  builder.RegisterService(parts->report_servicer.get());
   // Requests are small JSON-sized messages; a bigger one is a mistake or abuse.
   builder.SetMaxReceiveMessageSize(1 << 20);
   parts->grpc_server = builder.BuildAndStart();
@@ -181,6 +189,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
     http_app.checkin = parts->checkin.get();
     http_app.outcomes = parts->outcomes.get();
     http_app.history = parts->history.get();
+    http_app.reports = parts->reports.get();
     http_app.audit = parts->background.get();
     http_app.authenticator = parts->authenticator.get();
     http_app.dev_caller = dev_caller;

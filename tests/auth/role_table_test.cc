@@ -13,14 +13,15 @@ namespace {
 const Method kAllMethods[] = {
     Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
     Method::kAmendOutcome,      Method::kGetOutcome,    Method::kListOutcomes,
-    Method::kQueryHistory,      Method::kSummarizeOutcomes, Method::kListAuditRecords};
+    Method::kQueryHistory,      Method::kSummarizeOutcomes, Method::kListAuditRecords,
+    Method::kGetPatientReport};
 
 TEST(RoleTableTest, EveryRoleAndMethod) {
   const std::map<Role, std::set<Method>> allowed = {
       {Role::kHost, {Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
-                     Method::kGetOutcome, Method::kListOutcomes}},
+                     Method::kGetOutcome, Method::kListOutcomes, Method::kGetPatientReport}},
       {Role::kTherapist, {Method::kListProtocols, Method::kLogOutcome, Method::kAmendOutcome,
-                          Method::kGetOutcome}},
+                          Method::kGetOutcome, Method::kGetPatientReport}},
       {Role::kAnalytics, {Method::kListProtocols, Method::kQueryHistory, Method::kSummarizeOutcomes}},
       {Role::kAdmin, {std::begin(kAllMethods), std::end(kAllMethods)}},
   };

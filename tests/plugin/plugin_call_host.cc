@@ -3,7 +3,7 @@
 // Tests run it several times to play a clinic host that restarts.
 //
 //   plugin_call_host CONFIG_JSON FUNCTION [REQUEST_JSON | sleep:MS ...]
-//   FUNCTION: recommend | log | amend | get | history | flush
+//   FUNCTION: recommend | log | amend | get | history | report | flush
 //
 // Output per call: {"code":N,"error":"...","ms":ELAPSED,"response":<JSON or null>}
 // ("ms": the call's own duration). "sleep:MS" waits MS milliseconds with the
@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   if (function == "amend") call = smp_amend_outcome;
   if (function == "get") call = smp_get_outcome;
   if (function == "history") call = smp_patient_history;
+  if (function == "report") call = smp_patient_report;
   if (call == nullptr && function != "flush") {
     std::fprintf(stderr, "unknown function %s\n", function.c_str());
     return 2;

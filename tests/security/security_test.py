@@ -32,6 +32,7 @@ from google.protobuf import json_format  # noqa: E402
 from stdgrpc.health.v1 import health_pb2, health_pb2_grpc  # noqa: E402
 from scoliomassage.v1 import (audit_pb2, audit_pb2_grpc, history_pb2, history_pb2_grpc,  # noqa: E402
                               outcome_pb2, outcome_pb2_grpc, protocol_pb2, protocol_pb2_grpc)
+from scoliomassage.v1 import report_pb2, report_pb2_grpc  # noqa: E402
 
 failures = []
 checks = 0
@@ -98,6 +99,7 @@ class Stubs:
         self.history = history_pb2_grpc.HistoryServiceStub(channel)
         self.audit = audit_pb2_grpc.AuditServiceStub(channel)
         self.health = health_pb2_grpc.HealthStub(channel)
+        self.report = report_pb2_grpc.ReportServiceStub(channel)
 
 
 def code_of(call):
@@ -123,10 +125,12 @@ def role_matrix(stubs, seeded_name):
         "QueryHistory": lambda m: stubs.history.QueryHistory(history_pb2.QueryHistoryRequest(), metadata=m, timeout=10),
         "SummarizeOutcomes": lambda m: stubs.history.SummarizeOutcomes(history_pb2.SummarizeOutcomesRequest(), metadata=m, timeout=10),
         "ListAuditRecords": lambda m: stubs.audit.ListAuditRecords(audit_pb2.ListAuditRecordsRequest(), metadata=m, timeout=10),
+        # p-seed's session was logged by t-a1, the therapist token's principal.
+        "GetPatientReport": lambda m: stubs.report.GetPatientReport(report_pb2.GetPatientReportRequest(patient_id="p-seed"), metadata=m, timeout=10),
     }
     allowed = {
-        "host": {"RecommendProtocol", "ListProtocols", "LogOutcome", "GetOutcome", "ListOutcomes"},
-        "therapist": {"ListProtocols", "LogOutcome", "AmendOutcome", "GetOutcome"},
+        "host": {"RecommendProtocol", "ListProtocols", "LogOutcome", "GetOutcome", "ListOutcomes", "GetPatientReport"},
+        "therapist": {"ListProtocols", "LogOutcome", "AmendOutcome", "GetOutcome", "GetPatientReport"},
         "analytics": {"ListProtocols", "QueryHistory", "SummarizeOutcomes"},
         "admin": set(methods),
     }
@@ -151,6 +155,9 @@ def tenancy(stubs, name_a):
         request_id=str(uuid.uuid4()), name=name_a, reason="x", outcome=log_request("p-seed").outcome),
         metadata=md("tok-admin-b"), timeout=10))
     check(code == grpc.StatusCode.NOT_FOUND, "clinic B amending clinic A's outcome gets NOT_FOUND (got %s)" % code)
+    code = code_of(lambda: stubs.report.GetPatientReport(report_pb2.GetPatientReportRequest(patient_id="p-seed"),
+                                                         metadata=md("tok-admin-b"), timeout=10))
+    check(code == grpc.StatusCode.NOT_FOUND, "clinic B's report of clinic A's patient gets NOT_FOUND (got %s)" % code)
     history_b = list(stubs.history.QueryHistory(history_pb2.QueryHistoryRequest(), metadata=md("tok-admin-b"), timeout=10))
     check(all(r.outcome.patient_id.startswith("b-") for r in history_b), "clinic B's history holds only clinic B's patients")
     check(len(history_b) == 1, "clinic B sees exactly its one outcome (got %d)" % len(history_b))

@@ -272,6 +272,25 @@ SMP_API const char *smp_version(void);
  * built with. */
 SMP_API int smp_abi_version(void);
 
+/* ---- Appended functions (ABI only grows) --------------------------------*/
+
+/* ReportService.GetPatientReport: the patient's progress report, rendered by
+ * the service, for a host to show in its own window (an embedded browser
+ * view) or save and print. GetPatientReportRequest -> PatientReport, e.g.
+ * {"patientId":"p-1"} or {"patientId":"p-1","format":"REPORT_FORMAT_SVG"}.
+ * The response is the usual JSON envelope:
+ *   {"patientId":"p-1","format":"REPORT_FORMAT_HTML",
+ *    "contentType":"text/html; charset=utf-8","content":"<!DOCTYPE html>...",
+ *    "generateTime":"...","sessionCount":8}
+ * "content" is one self-contained UTF-8 page (inline CSS and SVG, no
+ * scripts, nothing fetched), the same page as GET /patients/{id}/report and
+ * `scoliomassage report`. Hosts and admins see every session of their
+ * clinic's patient, a therapist the sessions they logged; analytics get
+ * SMP_PERMISSION_DENIED; SMP_NOT_FOUND when the clinic has no session for
+ * the patient. */
+SMP_API int smp_patient_report(smp_client *c, const char *request_json,
+                               char **response_json);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif

@@ -1,4 +1,4 @@
-#include "cli/report.h"
+#include "cli/error_exit.h"
 
 #include <cstdio>
 
@@ -7,13 +7,13 @@
 
 namespace scoliomassage::cli {
 
-int ReportUsageError(const absl::Status& status) {
+int ExitUsageError(const absl::Status& status) {
   std::fputs(FormatLocalError(status).c_str(), stderr);
   std::fputs("Run 'scoliomassage --help' for the subcommands and flags.\n", stderr);
   return kExitUsage;
 }
 
-int ReportCallError(const grpc::Status& status, const Connection& connection) {
+int ExitCallError(const grpc::Status& status, const Connection& connection) {
   std::fflush(stdout);
   std::fputs(FormatStatus(status).c_str(), stderr);
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
