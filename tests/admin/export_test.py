@@ -7,8 +7,11 @@ clinic-a (not Q's, not clinic-b's P), and the audit records of the calls that
 wrote and read them (LogOutcome, AmendOutcome, GetOutcome, ListOutcomes,
 RecommendProtocol), found through the patient's pseudonym and outcome names.
 Every table of the schema with a patient_id column is in the export.
-Usage: export_test.py PATH/TO/scoliomassaged PATH/TO/scoliomassage-admin
+With --postgres the store is a private database on the test PostgreSQL
+(SCOLIOMASSAGE_TEST_POSTGRES_URL; SKIP, exit 77, without it).
+Usage: export_test.py PATH/TO/scoliomassaged PATH/TO/scoliomassage-admin [--postgres]
 """
+import contextlib
 import hashlib
 import hmac
 import json
@@ -43,6 +46,31 @@ def pseudonym(secret, clinic, patient):
 
 def main():
     server_binary, admin_binary = sys.argv[1], sys.argv[2]
+    if "--postgres" not in sys.argv[3:]:
+        return run(server_binary, admin_binary, None)
+    import postgres_support
+    if not postgres_support.base_url():
+        print("SKIP: SCOLIOMASSAGE_TEST_POSTGRES_URL is not set (source tests/support/postgres.sh)")
+        return 77
+    with postgres_support.Database("scoliomassage_export") as database:
+        return run(server_binary, admin_binary, database.url)
+
+
+def patient_tables_of(database):
+    """Tables with a patient_id column, from the store's own catalog."""
+    if database.startswith("postgresql://"):
+        import postgres_support
+        rows = postgres_support.run_sql(database, "SELECT c.table_name FROM information_schema.columns c "
+                                        "JOIN information_schema.tables t USING (table_schema, table_name) "
+                                        "WHERE c.column_name = 'patient_id' AND t.table_type = 'BASE TABLE' "
+                                        "AND c.table_schema = current_schema()")
+        return set(rows.split())
+    with contextlib.closing(sqlite3.connect(database[len("sqlite://"):])) as db:
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {t for t in tables if any(c[1] == "patient_id" for c in db.execute("PRAGMA table_info(%s)" % t))}
+
+
+def run(server_binary, admin_binary, database):
     testlib.stubs()
     import grpc
     from scoliomassage.v1 import outcome_pb2, outcome_pb2_grpc, protocol_pb2, protocol_pb2_grpc
@@ -56,7 +84,7 @@ def main():
         for token, (role, clinic) in TOKENS.items():
             f.write("token sha256:%s %s %s %s\n" % (hashlib.sha256(token.encode()).hexdigest(), token, role, clinic))
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCOLIOMASSAGE_")}
-    server = testlib.Server(server_binary, env=env, extra_args=[
+    server = testlib.Server(server_binary, database=database, env=env, extra_args=[
         "--tokens_file=" + os.path.join(work, "tokens"), "--pseudonym_secret_file=" + secret_file])
     names = {}  # (clinic, patient) -> [outcome names]
 
@@ -161,10 +189,7 @@ def main():
 
         # Every table that holds a patient_id is exported: a new one must be
         # added to PatientTables() in service/admin/patient_export.cc.
-        with sqlite3.connect(server.database[len("sqlite://"):]) as db:
-            tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-            patient_tables = {t for t in tables
-                              if any(c[1] == "patient_id" for c in db.execute("PRAGMA table_info(%s)" % t))}
+        patient_tables = patient_tables_of(server.database)
         check(patient_tables == set(document["tables"]),
               "the export covers every table with a patient_id (schema %s, export %s)"
               % (sorted(patient_tables), sorted(document["tables"])))
