@@ -24,6 +24,12 @@ absl::StatusOr<ParsedArgs> ParseArgs(int argc, const char* const* argv) {
       parsed.help = true;
       continue;
     }
+    // --version is the "version" subcommand, wherever it stands, as in the
+    // server and the admin tool.
+    if (arg == "--version") {
+      parsed.positional.insert(parsed.positional.begin(), "version");
+      continue;
+    }
     std::string body = arg.substr(arg[1] == '-' ? 2 : 1);
     std::string name = body;
     std::string value;

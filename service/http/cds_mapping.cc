@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "base/data_files.h"
 #include "core/errors.h"
 #include "http/status_conversion.h"
 
@@ -175,6 +176,11 @@ bool AgeYears(const std::string& birth_date, absl::Time now, int* age) {
 
 std::string DefaultCdsMappingPath() {
   std::error_code error;
+  // As the catalog (catalog/default_catalog.cc): beside the binary first.
+  const std::string beside_binary = base::InstalledDataPath("cds_mapping.json");
+  if (!beside_binary.empty() && std::filesystem::is_regular_file(beside_binary, error)) {
+    return beside_binary;
+  }
   if (std::filesystem::is_regular_file(SCOLIOMASSAGE_CDS_MAPPING_INSTALLED, error)) {
     return SCOLIOMASSAGE_CDS_MAPPING_INSTALLED;
   }

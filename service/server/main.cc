@@ -81,6 +81,7 @@ int main(int argc, char** argv) {
   absl::FlagsUsageConfig usage;
   usage.contains_help_flags = [](absl::string_view file) { return absl::EndsWith(file, "server/main.cc"); };
   usage.contains_helpshort_flags = usage.contains_help_flags;
+  usage.version_string = [] { return std::string("scoliomassaged " SCOLIOMASSAGE_VERSION "\n"); };
   absl::SetFlagsUsageConfig(usage);
   if (!ApplyEnvironment()) return 2;
   absl::ParseCommandLine(argc, argv);

@@ -67,6 +67,15 @@ TEST_F(CommandLineTest, HelpIsRecognized) {
   }
 }
 
+TEST_F(CommandLineTest, VersionFlagIsTheVersionSubcommand) {
+  auto parsed = Parse({"--version"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->positional, (std::vector<std::string>{"version"}));
+  parsed = Parse({"history", "--version"});
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->positional.front(), "version");
+}
+
 TEST_F(CommandLineTest, UsageErrors) {
   EXPECT_FALSE(Parse({"--no_such_flag=1"}).ok());
   EXPECT_FALSE(Parse({"--test_revision"}).ok()) << "missing value";

@@ -28,15 +28,10 @@
 #ifndef SCOLIOMASSAGE_PLUGIN_H_
 #define SCOLIOMASSAGE_PLUGIN_H_
 
-/* Compile-time version of this header. Compare with smp_version() and
- * smp_abi_version() at run time to detect a mismatched library. */
-#define SMP_VERSION_MAJOR 1
-#define SMP_VERSION_MINOR 0
-#define SMP_VERSION_PATCH 0
-#define SMP_VERSION "1.0.0"
-/* Incremented only when an existing function changes incompatibly; then the
- * library's SOVERSION changes too. Adding functions or codes keeps it. */
-#define SMP_ABI_VERSION 1
+/* SMP_VERSION_MAJOR/MINOR/PATCH, SMP_VERSION ("1.0.0") and SMP_ABI_VERSION:
+ * the compile-time version of this header, generated from the project's one
+ * version. Compare with smp_version() and smp_abi_version() at run time. */
+#include "scoliomassage/plugin_version.h"
 
 #if defined(_WIN32)
 #  if defined(SMP_BUILDING_LIBRARY)
