@@ -15,6 +15,7 @@ jobs=${JOBS:-2}
 skip=" ${SCOLIOMASSAGE_SKIP:-} "
 
 deploy/install-deps.sh test
+tests/http/fhir_validator/install.sh   # the FHIR validator's pinned npm packages (npm ci)
 
 source tests/support/postgres.sh
 trap postgres_stop EXIT

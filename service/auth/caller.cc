@@ -33,6 +33,8 @@ absl::string_view MethodPath(Method method) {
     case Method::kQueryHistory: return "/scoliomassage.v1.HistoryService/QueryHistory";
     case Method::kSummarizeOutcomes: return "/scoliomassage.v1.HistoryService/SummarizeOutcomes";
     case Method::kListAuditRecords: return "/scoliomassage.v1.AuditService/ListAuditRecords";
+    case Method::kFhirSearch: return "GET /fhir/{type}";
+    case Method::kFhirExport: return "GET /fhir/$export";
   }
   return "";
 }
@@ -45,12 +47,14 @@ bool IsAllowed(Role role, Method method) {
       return true;
     case Role::kHost:
       return method == Method::kRecommendProtocol || method == Method::kLogOutcome ||
-             method == Method::kGetOutcome || method == Method::kListOutcomes;
+             method == Method::kGetOutcome || method == Method::kListOutcomes ||
+             method == Method::kFhirSearch;
     case Role::kTherapist:
       return method == Method::kLogOutcome || method == Method::kAmendOutcome ||
-             method == Method::kGetOutcome;
+             method == Method::kGetOutcome || method == Method::kFhirSearch;
     case Role::kAnalytics:
-      return method == Method::kQueryHistory || method == Method::kSummarizeOutcomes;
+      return method == Method::kQueryHistory || method == Method::kSummarizeOutcomes ||
+             method == Method::kFhirSearch || method == Method::kFhirExport;
   }
   return false;
 }

@@ -11,6 +11,7 @@
 #include "core/errors.h"
 #include "http/bounded_task_queue.h"
 #include "http/cds_routes.h"
+#include "http/fhir_routes.h"
 #include "http/request_support.h"
 #include "http/status_conversion.h"
 #include "observability/log.h"
@@ -53,6 +54,7 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   HttpApp app;
   std::unique_ptr<CdsRoutes> cds;
+  std::unique_ptr<FhirRoutes> fhir;
   std::string public_url;
   std::unique_ptr<httplib::Server> server;
   std::thread thread;
@@ -73,8 +75,9 @@ void HttpServer::Impl::Install() {
   server->new_task_queue = [threads, queued] { return new BoundedTaskQueue(threads, queued); };
   // CORS for browser-based CDS clients: bearer tokens, no cookies, so any origin.
   server->set_default_headers({{"Access-Control-Allow-Origin", "*"},
-                               {"Access-Control-Allow-Headers", "Authorization, Content-Type"},
-                               {"Access-Control-Allow-Methods", "GET, POST, OPTIONS"},
+                               {"Access-Control-Allow-Headers", "Authorization, Content-Type, Prefer"},
+                               {"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"},
+                               {"Access-Control-Expose-Headers", "Content-Location, X-Progress, Retry-After"},
                                {"Access-Control-Max-Age", "600"},
                                {"Cache-Control", "no-store"}});
   server->set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
@@ -92,6 +95,7 @@ void HttpServer::Impl::Install() {
     res.status = 204;
   });
   cds->Install(*server, public_url);
+  fhir->Install(*server, public_url);
   server->set_error_handler(httplib::Server::HandlerWithResponse(
       [](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
@@ -148,6 +152,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
   auto cds = CdsRoutes::Load(cds_options, impl->app);
   if (!cds.ok()) return cds.status();
   impl->cds = *std::move(cds);
+  FhirRoutesOptions fhir_options{options.export_dir, options.export_expiry, options.max_export_jobs};
+  auto fhir = FhirRoutes::Create(fhir_options, impl->app);
+  if (!fhir.ok()) return fhir.status();
+  impl->fhir = *std::move(fhir);
 
   if (tls) {
     impl->server = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(), options.tls_key_file.c_str());

@@ -13,15 +13,17 @@ namespace {
 const Method kAllMethods[] = {
     Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
     Method::kAmendOutcome,      Method::kGetOutcome,    Method::kListOutcomes,
-    Method::kQueryHistory,      Method::kSummarizeOutcomes, Method::kListAuditRecords};
+    Method::kQueryHistory,      Method::kSummarizeOutcomes, Method::kListAuditRecords,
+    Method::kFhirSearch,        Method::kFhirExport};
 
 TEST(RoleTableTest, EveryRoleAndMethod) {
   const std::map<Role, std::set<Method>> allowed = {
       {Role::kHost, {Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
-                     Method::kGetOutcome, Method::kListOutcomes}},
+                     Method::kGetOutcome, Method::kListOutcomes, Method::kFhirSearch}},
       {Role::kTherapist, {Method::kListProtocols, Method::kLogOutcome, Method::kAmendOutcome,
-                          Method::kGetOutcome}},
-      {Role::kAnalytics, {Method::kListProtocols, Method::kQueryHistory, Method::kSummarizeOutcomes}},
+                          Method::kGetOutcome, Method::kFhirSearch}},
+      {Role::kAnalytics, {Method::kListProtocols, Method::kQueryHistory, Method::kSummarizeOutcomes,
+                          Method::kFhirSearch, Method::kFhirExport}},
       {Role::kAdmin, {std::begin(kAllMethods), std::end(kAllMethods)}},
   };
   for (const auto& [role, methods] : allowed) {
