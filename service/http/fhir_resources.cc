@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "base/time.h"
 #include "http/json_util.h"
 
@@ -264,6 +265,25 @@ std::vector<json> AdverseEventsFromOutcome(const v1::Outcome& outcome, FhirView 
   return events;
 }
 
+std::string OutcomeIdOfResource(const std::string& type, const std::string& resource_id) {
+  absl::string_view id = resource_id;
+  if (type == "Observation") {
+    if (!absl::ConsumeSuffix(&id, "-pain-before") && !absl::ConsumeSuffix(&id, "-pain-after")) return "";
+  } else if (type == "AdverseEvent") {
+    const auto at = id.rfind("-ae-");
+    if (at == absl::string_view::npos) return "";
+    id = id.substr(0, at);
+  } else if (type != "Procedure") {
+    return "";
+  }
+  // Outcome ids are 32 lowercase hex digits (base/random_id.h).
+  if (id.size() != 32) return "";
+  for (char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return "";
+  }
+  return std::string(id);
+}
+
 void ResourcesOfType(const std::string& type, const v1::Outcome& outcome, FhirView view,
                      std::vector<json>* out) {
   if (type == "Procedure") {
@@ -287,7 +307,7 @@ json CapabilityStatement(const std::string& public_url, absl::Time now) {
   json resources = json::array();
   for (const char* type : kFhirResourceTypes) {
     resources.push_back({{"type", type},
-                         {"interaction", json::array({{{"code", "search-type"}}})},
+                         {"interaction", json::array({{{"code", "read"}}, {{"code", "search-type"}}})},
                          {"searchParam", search_params}});
   }
   resources.push_back(

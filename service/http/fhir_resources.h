@@ -58,6 +58,11 @@ nlohmann::json ProcedureFromOutcome(const v1::Outcome& outcome, FhirView view);
 std::vector<nlohmann::json> PainObservations(const v1::Outcome& outcome, FhirView view);
 std::vector<nlohmann::json> AdverseEventsFromOutcome(const v1::Outcome& outcome, FhirView view);
 
+// The outcome id ("{id}" of "outcomes/{id}") a resource id of `type` was made
+// from (Procedure "{id}", Observation "{id}-pain-before", AdverseEvent
+// "{id}-ae-2"); empty when `resource_id` is not one of ours.
+std::string OutcomeIdOfResource(const std::string& type, const std::string& resource_id);
+
 // Appends the resources of `type` that one outcome maps to.
 void ResourcesOfType(const std::string& type, const v1::Outcome& outcome, FhirView view,
                      std::vector<nlohmann::json>* out);

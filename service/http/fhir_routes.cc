@@ -54,6 +54,10 @@ void FhirRoutes::Install(httplib::Server& server, std::string public_url) {
              [this](const httplib::Request& req, httplib::Response& res) {
                Search(req.matches[1], req, res);
              });
+  server.Get(R"(/fhir/(Procedure|Observation|AdverseEvent)/([A-Za-z0-9.-]{1,64}))",
+             [this](const httplib::Request& req, httplib::Response& res) {
+               Read(req.matches[1], req.matches[2], req, res);
+             });
   server.Get(R"(/fhir/\$export)", [this](const httplib::Request& req, httplib::Response& res) {
     KickOff(false, req, res);
   });
@@ -169,6 +173,45 @@ void FhirRoutes::Search(const std::string& type, const httplib::Request& req,
     if (!entries.empty()) bundle["entry"] = std::move(entries);
     SendFhir(bundle, 200, res);
     return absl::OkStatus();
+  }();
+  if (!status.ok()) SendFhirError(status, res);
+  RecordAudit(app_, caller, auth::Method::kFhirSearch, std::move(subject), status, start);
+}
+
+void FhirRoutes::Read(const std::string& type, const std::string& id, const httplib::Request& req,
+                      httplib::Response& res) const {
+  SetRoute("GET /fhir/" + type + "/{id}");
+  const absl::Time start = absl::Now();
+  auth::Caller caller;
+  std::string subject = "fhir/" + type;
+  absl::Status status = [&]() -> absl::Status {
+    auto authenticated = AuthenticateBearer(req, app_);
+    if (!authenticated.ok()) return authenticated.status();
+    caller = *std::move(authenticated);
+    if (absl::Status allowed = CheckRole(caller, auth::Method::kFhirSearch); !allowed.ok()) return allowed;
+    if (caller.role == auth::Role::kAnalytics) {
+      // GetOutcome is not an analytics read (it has no pseudonymous view).
+      return WithReason(absl::PermissionDeniedError("analytics callers read through search or $export, "
+                                                    "which carry pseudonyms"),
+                        "ROLE_NOT_ALLOWED");
+    }
+    const absl::Status not_found =
+        WithReason(absl::NotFoundError(absl::StrCat("no ", type, "/", id)), "NOT_FOUND");
+    const std::string outcome_id = OutcomeIdOfResource(type, id);
+    if (outcome_id.empty()) return not_found;
+    v1::GetOutcomeRequest get;
+    get.set_name("outcomes/" + outcome_id);
+    auto outcome = app_.outcomes->Get(caller, get, &subject);
+    if (!outcome.ok()) return outcome.status();
+    std::vector<json> resources;
+    ResourcesOfType(type, *outcome, FhirView::kClinical, &resources);
+    for (json& resource : resources) {
+      if (resource["id"] != id) continue;
+      res.set_header("ETag", absl::StrCat("W/\"", resource["meta"]["versionId"].get<std::string>(), "\""));
+      SendFhir(resource, 200, res);
+      return absl::OkStatus();
+    }
+    return not_found;
   }();
   if (!status.ok()) SendFhirError(status, res);
   RecordAudit(app_, caller, auth::Method::kFhirSearch, std::move(subject), status, start);

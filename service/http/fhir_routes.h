@@ -41,6 +41,8 @@ class FhirRoutes {
  private:
   explicit FhirRoutes(const HttpApp& app);
   void Search(const std::string& type, const httplib::Request& req, httplib::Response& res) const;
+  void Read(const std::string& type, const std::string& id, const httplib::Request& req,
+            httplib::Response& res) const;
   void KickOff(bool patient_level, const httplib::Request& req, httplib::Response& res);
   void Status(const std::string& job_id, const httplib::Request& req, httplib::Response& res);
   void Cancel(const std::string& job_id, const httplib::Request& req, httplib::Response& res);

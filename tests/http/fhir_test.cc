@@ -266,6 +266,24 @@ TEST(FhirStatusTest, OperationOutcomeNamesTheParameterAndKeepsTheStatus) {
   EXPECT_EQ(ToFhirError(absl::ResourceExhaustedError("busy")).status, 429);
 }
 
+TEST(FhirResourcesTest, EveryResourceIdLeadsBackToItsOutcome) {
+  v1::Outcome outcome = Session();
+  auto* event = outcome.add_adverse_events();
+  event->set_type(v1::ADVERSE_EVENT_TYPE_OTHER);
+  event->set_severity(v1::SEVERITY_MILD);
+  for (const char* type : kFhirResourceTypes) {
+    std::vector<json> resources;
+    ResourcesOfType(type, outcome, FhirView::kClinical, &resources);
+    ASSERT_FALSE(resources.empty()) << type;
+    for (const json& resource : resources) {
+      EXPECT_EQ(OutcomeIdOfResource(type, resource["id"]), ProcedureId(outcome)) << resource["id"];
+    }
+  }
+  EXPECT_EQ(OutcomeIdOfResource("Observation", ProcedureId(outcome)), "");
+  EXPECT_EQ(OutcomeIdOfResource("Procedure", "abc"), "");
+  EXPECT_EQ(OutcomeIdOfResource("Patient", ProcedureId(outcome)), "");
+}
+
 TEST(FhirResourcesTest, CapabilityStatementListsResourcesAndExport) {
   json statement = CapabilityStatement("https://x.example", At(2026, 1, 1));
   EXPECT_EQ(statement["fhirVersion"], "4.0.1");

