@@ -111,7 +111,12 @@ void BulkExporter::Impl::Worker() {
       if (job->cancelled) continue;
       job->state = Job::State::kRunning;
     }
-    absl::Status status = Run(*job);
+    absl::Status status;
+    try {
+      status = Run(*job);
+    } catch (const std::exception& error) {  // never let one job end the process
+      status = absl::InternalError(absl::StrCat("export failed: ", error.what()));
+    }
     absl::MutexLock lock(&mu);
     job->finished = absl::Now();
     if (job->cancelled) {
@@ -168,7 +173,7 @@ absl::Status BulkExporter::Impl::Run(Job& job) {
         resources.clear();
         ResourcesOfType(job.params.types[i], outcome, view, &resources);
         for (const json& resource : resources) {
-          files[i] << resource.dump() << '\n';
+          files[i] << resource.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
           ++counts[i];
         }
       }

@@ -24,7 +24,7 @@ constexpr int kClinicalBatch = app::kOutcomePageSize.max_size;
 
 void SendFhir(const json& body, int status, httplib::Response& res) {
   res.status = status;
-  res.set_content(body.dump(), kFhirJsonContentType);
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), kFhirJsonContentType);
 }
 
 }  // namespace

@@ -21,6 +21,15 @@ absl::Status Invalid(const std::string& field, const std::string& why) {
   return core::InvalidField(field, why);
 }
 
+// A query value quoted in an error: ASCII only (a date is ASCII; other bytes
+// may not even be UTF-8, which a BadRequest string must be), and short.
+std::string Printable(const std::string& value) {
+  std::string out;
+  for (unsigned char c : value.substr(0, 64)) out.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?');
+  return value.size() > 64 ? out + "..." : out;
+}
+std::string Quoted(const std::string& value) { return "'" + Printable(value) + "'"; }
+
 }  // namespace
 
 std::string EncodeCursor(const SearchCursor& cursor) {
@@ -102,7 +111,7 @@ absl::StatusOr<FhirSearch> ParseFhirSearch(const QueryParams& params, bool patie
       }
       auto range = ParseFhirDate(std::string(text));
       if (!range) {
-        violations.Add("date", absl::StrCat("'", value, "' is not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD, "
+        violations.Add("date", absl::StrCat(Quoted(value), " is not a FHIR date (YYYY, YYYY-MM, YYYY-MM-DD, "
                                                    "or YYYY-MM-DDThh:mm[:ss[.fff]] with Z or +hh:mm)"));
         continue;
       }
@@ -122,7 +131,7 @@ absl::StatusOr<FhirSearch> ParseFhirSearch(const QueryParams& params, bool patie
       } else if (prefix == "lt" || prefix == "eb") {
         lower(range->start);
       } else {
-        violations.Add("date", absl::StrCat("prefix '", prefix, "' is not supported (eq, gt, ge, lt, le, sa, eb)"));
+        violations.Add("date", absl::StrCat("prefix ", Quoted(prefix), " is not supported (eq, gt, ge, lt, le, sa, eb)"));
       }
     } else if (name == "_count") {
       int count = 0;
@@ -143,7 +152,7 @@ absl::StatusOr<FhirSearch> ParseFhirSearch(const QueryParams& params, bool patie
         violations.Add("_format", "only JSON is served (json, application/fhir+json)");
       }
     } else {
-      violations.Add(name, "is not a supported search parameter (patient, date, _count)");
+      violations.Add(Printable(name), "is not a supported search parameter (patient, date, _count)");
     }
   }
   if (patients > 1) violations.Add("patient", "give one patient");
@@ -201,7 +210,7 @@ absl::StatusOr<ExportParams> ParseExportParams(const QueryParams& params) {
       for (absl::string_view part : absl::StrSplit(value, ',')) {
         const std::string type(absl::StripAsciiWhitespace(part));
         if (!IsFhirResourceType(type)) {
-          violations.Add("_type", absl::StrCat("'", type, "' is not exported here (Procedure, Observation, AdverseEvent)"));
+          violations.Add("_type", absl::StrCat(Quoted(type), " is not exported here (Procedure, Observation, AdverseEvent)"));
         } else {
           asked.push_back(type);
         }
@@ -220,7 +229,7 @@ absl::StatusOr<ExportParams> ParseExportParams(const QueryParams& params) {
         violations.Add("_outputFormat", "only ndjson (application/fhir+ndjson) is written");
       }
     } else {
-      violations.Add(name, "is not a supported $export parameter (_type, _since, _outputFormat)");
+      violations.Add(Printable(name), "is not a supported $export parameter (_type, _since, _outputFormat)");
     }
   }
   for (const char* type : kFhirResourceTypes) {

@@ -114,7 +114,9 @@ HttpError ToFhirError(const absl::Status& status) {
                                                                       : FhirIssueType(status.code())},
                       {"details", details}});
   }
-  error.body = nlohmann::json{{"resourceType", "OperationOutcome"}, {"issue", issues}}.dump();
+  // A message may quote a query value that is not UTF-8: replaced, never thrown.
+  error.body = nlohmann::json{{"resourceType", "OperationOutcome"}, {"issue", issues}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
   return error;
 }
 

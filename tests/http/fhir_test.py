@@ -422,6 +422,7 @@ def test_searches(port, base, facts, validator, db):
         "/fhir/Procedure?patient=pa-1&_count=101": "_count",
         "/fhir/Procedure?patient=pa-1&_page_token=garbage": "_page_token",
         "/fhir/Procedure?patient=pa-1&_format=xml": "_format",
+        "/fhir/Procedure?patient=pa-1&date=%FF%FE": "date",  # not UTF-8: a 400, not a 500
     }
     for path, field in bad.items():
         status, body, headers, _ = request(port, "GET", path, "tok-host-a")
