@@ -283,7 +283,8 @@ absl::StatusOr<std::string> BulkExporter::Start(const auth::Caller& caller, cons
   int active = 0;
   const absl::Time now = absl::Now();
   for (const auto& [other_id, job] : impl_->jobs) {
-    if (impl_->Expired(*job, now)) continue;
+    // A failed job holds no files; its status still answers the error.
+    if (impl_->Expired(*job, now) || job->state == Job::State::kFailed) continue;
     ++active;
     if (job->caller.clinic_id == caller.clinic_id) {
       return core::WithReason(
