@@ -17,6 +17,7 @@ skip=" ${SCOLIOMASSAGE_SKIP:-} "
 deploy/install-deps.sh test
 # The pinned browser driver for the report test (npm ci; no browser download).
 tests/report/browser/install.sh
+tests/http/fhir_validator/install.sh   # the FHIR validator's pinned npm packages (npm ci)
 
 source tests/support/postgres.sh
 trap postgres_stop EXIT

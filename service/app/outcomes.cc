@@ -116,13 +116,39 @@ absl::StatusOr<v1::ListOutcomesResponse> Outcomes::List(const auth::Caller& call
   *audit_subject = request.filter().patient_id().empty()
                        ? "outcomes"
                        : pseudonyms_.Pseudonym(caller.clinic_id, request.filter().patient_id());
-  auto page = store_.ListOutcomes(caller.clinic_id, request.filter(), *page_size,
-                                  request.page_token());
+  auto filter = ScopeToCaller(caller, request.filter());
+  if (!filter.ok()) return filter.status();
+  auto page = store_.ListOutcomes(caller.clinic_id, *filter, *page_size, request.page_token());
   if (!page.ok()) return page.status();
   v1::ListOutcomesResponse response;
   for (auto& outcome : page->outcomes) *response.add_outcomes() = std::move(outcome);
   response.set_next_page_token(page->next_page_token);
   return response;
+}
+
+absl::StatusOr<v1::HistoryFilter> Outcomes::ScopeToCaller(const auth::Caller& caller,
+                                                          const v1::HistoryFilter& filter) {
+  v1::HistoryFilter scoped = filter;
+  if (caller.role != auth::Role::kTherapist) return scoped;
+  if (!filter.therapist_id().empty() && filter.therapist_id() != caller.principal) {
+    return core::WithReason(
+        absl::PermissionDeniedError("a therapist may only list their own outcomes"),
+        base::kReasonNotOwner);
+  }
+  scoped.set_therapist_id(caller.principal);
+  return scoped;
+}
+
+absl::StatusOr<int64_t> Outcomes::Count(const auth::Caller& caller,
+                                        const v1::HistoryFilter& filter) const {
+  if (absl::Status valid = core::ValidateHistoryFilter(filter, "filter"); !valid.ok()) return valid;
+  auto scoped = ScopeToCaller(caller, filter);
+  if (!scoped.ok()) return scoped.status();
+  auto groups = store_.Summarize(caller.clinic_id, *scoped, {});
+  if (!groups.ok()) return groups.status();
+  int64_t count = 0;
+  for (const auto& group : *groups) count += group.session_count();
+  return count;
 }
 
 }  // namespace scoliomassage::app

@@ -24,8 +24,15 @@ class Outcomes {
   absl::StatusOr<v1::ListOutcomesResponse> List(const auth::Caller& caller,
                                                 const v1::ListOutcomesRequest& request,
                                                 std::string* audit_subject) const;
+  // How many sessions (latest revisions) List would page through for
+  // `filter`, with the same scoping (a FHIR searchset Bundle's total).
+  absl::StatusOr<int64_t> Count(const auth::Caller& caller, const v1::HistoryFilter& filter) const;
 
  private:
+  // A therapist lists only their own sessions: the filter is narrowed to
+  // their therapist_id; naming another therapist is PERMISSION_DENIED.
+  static absl::StatusOr<v1::HistoryFilter> ScopeToCaller(const auth::Caller& caller,
+                                                         const v1::HistoryFilter& filter);
   // Fills what the server derives (spine region from the protocol) and drops
   // output-only fields the client may have echoed back.
   absl::StatusOr<v1::Outcome> Normalize(const v1::Outcome& outcome,

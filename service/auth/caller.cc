@@ -34,6 +34,8 @@ absl::string_view MethodPath(Method method) {
     case Method::kSummarizeOutcomes: return "/scoliomassage.v1.HistoryService/SummarizeOutcomes";
     case Method::kListAuditRecords: return "/scoliomassage.v1.AuditService/ListAuditRecords";
     case Method::kGetPatientReport: return "/scoliomassage.v1.ReportService/GetPatientReport";
+    case Method::kFhirSearch: return "GET /fhir/{type}";
+    case Method::kFhirExport: return "GET /fhir/$export";
   }
   return "";
 }
@@ -47,13 +49,15 @@ bool IsAllowed(Role role, Method method) {
     case Role::kHost:
       return method == Method::kRecommendProtocol || method == Method::kLogOutcome ||
              method == Method::kGetOutcome || method == Method::kListOutcomes ||
-             method == Method::kGetPatientReport;
+             method == Method::kGetPatientReport || method == Method::kFhirSearch;
     case Role::kTherapist:
       // The report shows a therapist only the sessions they logged (app/report.cc).
       return method == Method::kLogOutcome || method == Method::kAmendOutcome ||
-             method == Method::kGetOutcome || method == Method::kGetPatientReport;
+             method == Method::kGetOutcome || method == Method::kGetPatientReport ||
+             method == Method::kFhirSearch;
     case Role::kAnalytics:
-      return method == Method::kQueryHistory || method == Method::kSummarizeOutcomes;
+      return method == Method::kQueryHistory || method == Method::kSummarizeOutcomes ||
+             method == Method::kFhirSearch || method == Method::kFhirExport;
   }
   return false;
 }

@@ -31,6 +31,13 @@ enum class Method {
   kSummarizeOutcomes,
   kListAuditRecords,
   kGetPatientReport,
+  // The HTTP face's FHIR R4 read API (GET /fhir/{type}?...): every role
+  // reads its clinic; a therapist only their own sessions; analytics only
+  // pseudonyms (app::History's view).
+  kFhirSearch,
+  // FHIR Bulk Data $export (kick-off, status, files, cancel): a whole
+  // clinic's record at once, so admins and analytics only.
+  kFhirExport,
 };
 
 // The full gRPC method path, e.g. "/scoliomassage.v1.OutcomeService/LogOutcome".

@@ -12,6 +12,7 @@
 #include "http/bounded_task_queue.h"
 #include "http/cds_routes.h"
 #include "http/report_routes.h"
+#include "http/fhir_routes.h"
 #include "http/request_support.h"
 #include "http/status_conversion.h"
 #include "observability/log.h"
@@ -54,6 +55,7 @@ struct HttpServer::Impl {
   HttpServerOptions options;
   HttpApp app;
   std::unique_ptr<CdsRoutes> cds;
+  std::unique_ptr<FhirRoutes> fhir;
   std::string public_url;
   std::unique_ptr<httplib::Server> server;
   std::thread thread;
@@ -74,8 +76,9 @@ void HttpServer::Impl::Install() {
   server->new_task_queue = [threads, queued] { return new BoundedTaskQueue(threads, queued); };
   // CORS for browser-based CDS clients: bearer tokens, no cookies, so any origin.
   server->set_default_headers({{"Access-Control-Allow-Origin", "*"},
-                               {"Access-Control-Allow-Headers", "Authorization, Content-Type"},
-                               {"Access-Control-Allow-Methods", "GET, POST, OPTIONS"},
+                               {"Access-Control-Allow-Headers", "Authorization, Content-Type, Prefer"},
+                               {"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS"},
+                               {"Access-Control-Expose-Headers", "Content-Location, X-Progress, Retry-After"},
                                {"Access-Control-Max-Age", "600"},
                                {"Cache-Control", "no-store"}});
   server->set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
@@ -94,6 +97,7 @@ void HttpServer::Impl::Install() {
   });
   cds->Install(*server, public_url);
   InstallReportRoutes(*server, app);
+  fhir->Install(*server, public_url);
   server->set_error_handler(httplib::Server::HandlerWithResponse(
       [](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
@@ -150,6 +154,10 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(const HttpServerOp
   auto cds = CdsRoutes::Load(cds_options, impl->app);
   if (!cds.ok()) return cds.status();
   impl->cds = *std::move(cds);
+  FhirRoutesOptions fhir_options{options.export_dir, options.export_expiry, options.max_export_jobs};
+  auto fhir = FhirRoutes::Create(fhir_options, impl->app);
+  if (!fhir.ok()) return fhir.status();
+  impl->fhir = *std::move(fhir);
 
   if (tls) {
     impl->server = std::make_unique<httplib::SSLServer>(options.tls_cert_file.c_str(), options.tls_key_file.c_str());

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "http/http_app.h"
 
 namespace scoliomassage::http {
@@ -28,6 +29,10 @@ struct HttpServerOptions {
   int threads = 16;        // connections served at once
   int max_queued = 512;    // connections that may wait; beyond, 503
   size_t max_body_bytes = 1 << 20;
+  // FHIR Bulk Data export (fhir_routes.h).
+  std::string export_dir;
+  absl::Duration export_expiry = absl::Hours(1);
+  int max_export_jobs = 2;
 };
 
 class HttpServer {

@@ -69,6 +69,13 @@ void SendError(const absl::Status& status, httplib::Response& res) {
   if (error.status == 401) res.set_header("WWW-Authenticate", "Bearer");
 }
 
+void SendFhirError(const absl::Status& status, httplib::Response& res) {
+  HttpError error = ToFhirError(status);
+  res.status = error.status;
+  res.set_content(error.body, "application/fhir+json");
+  if (error.status == 401) res.set_header("WWW-Authenticate", "Bearer");
+}
+
 void RecordAudit(const HttpApp& app, const auth::Caller& caller, auth::Method method,
                  std::string subject, const absl::Status& status, absl::Time start) {
   if (caller.clinic_id.empty() || app.audit == nullptr) return;

@@ -42,6 +42,9 @@ absl::Status CheckRole(const auth::Caller& caller, auth::Method method);
 // Writes the JSON error body for `status` (and WWW-Authenticate on 401).
 void SendError(const absl::Status& status, httplib::Response& res);
 
+// The same for the FHIR routes: an OperationOutcome as application/fhir+json.
+void SendFhirError(const absl::Status& status, httplib::Response& res);
+
 // Files an audit record for a call on this route. Callers whose clinic is
 // unknown (a refused credential) have nothing to file it under, as on gRPC.
 void RecordAudit(const HttpApp& app, const auth::Caller& caller, auth::Method method,

@@ -29,6 +29,25 @@ std::string ReasonOf(const absl::Status& status) {
   return reason ? std::string(*reason) : DefaultReason(status.code());
 }
 
+// FHIR's IssueType for a status code (http://hl7.org/fhir/issue-type).
+const char* FhirIssueType(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kOutOfRange: return "invalid";
+    case absl::StatusCode::kUnauthenticated: return "login";
+    case absl::StatusCode::kPermissionDenied: return "forbidden";
+    case absl::StatusCode::kNotFound: return "not-found";
+    case absl::StatusCode::kAlreadyExists: return "duplicate";
+    case absl::StatusCode::kResourceExhausted: return "throttled";
+    case absl::StatusCode::kUnavailable: return "transient";
+    case absl::StatusCode::kDeadlineExceeded: return "timeout";
+    case absl::StatusCode::kUnimplemented: return "not-supported";
+    case absl::StatusCode::kFailedPrecondition: return "processing";
+    case absl::StatusCode::kCancelled: return "incomplete";
+    default: return "exception";
+  }
+}
+
 }  // namespace
 
 int HttpStatusOf(const absl::Status& status) {
@@ -70,6 +89,34 @@ HttpError ToHttpError(const absl::Status& status) {
     body["fieldViolations"].push_back({{"field", field}, {"description", description}});
   }
   error.body = nlohmann::json{{"error", body}}.dump();
+  return error;
+}
+
+HttpError ToFhirError(const absl::Status& status) {
+  HttpError error;
+  error.status = HttpStatusOf(status);
+  const std::string reason = ReasonOf(status);
+  const nlohmann::json details = {
+      {"coding", nlohmann::json::array({{{"system", std::string("urn:scoliomassage:error-reason")},
+                                         {"code", reason}}})},
+      {"text", status.message().empty() ? reason : std::string(status.message())}};
+  nlohmann::json issues = nlohmann::json::array();
+  for (const auto& [field, description] : core::FieldViolationsOf(status)) {
+    issues.push_back({{"severity", "error"},
+                      {"code", FhirIssueType(status.code())},
+                      {"details", details},
+                      {"diagnostics", field + ": " + description},
+                      {"expression", nlohmann::json::array({field})}});
+  }
+  if (issues.empty()) {
+    issues.push_back({{"severity", status.code() == absl::StatusCode::kOk ? "information" : "error"},
+                      {"code", status.code() == absl::StatusCode::kOk ? "informational"
+                                                                      : FhirIssueType(status.code())},
+                      {"details", details}});
+  }
+  // A message may quote a query value that is not UTF-8: replaced, never thrown.
+  error.body = nlohmann::json{{"resourceType", "OperationOutcome"}, {"issue", issues}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
   return error;
 }
 

@@ -24,5 +24,10 @@ inline constexpr char kReasonOverloaded[] = "OVERLOADED";                 // 503
 
 int HttpStatusOf(const absl::Status& status);
 HttpError ToHttpError(const absl::Status& status);
+// The same status for the FHIR routes: the same HTTP status, and the body a
+// FHIR OperationOutcome (issue code from the status, the reason as a coding in
+// details, one issue per field violation with the parameter in `expression`
+// and why in `diagnostics`), so FHIR clients read errors the FHIR way.
+HttpError ToFhirError(const absl::Status& status);
 
 }  // namespace scoliomassage::http

@@ -41,6 +41,10 @@ ABSL_FLAG(std::string, http_public_url, "",
           "base URL HTTP clients use, e.g. behind a proxy (JWT aud); default http(s)://HOST:PORT");
 ABSL_FLAG(std::string, cds_issuers_file, "",
           "CDS Hooks issuers JSON {\"issuers\":[{\"iss\",\"jwks\",\"clinic\"}]}");
+ABSL_FLAG(std::string, export_dir, "",
+          "folder for FHIR $export files (a folder per job); empty: a temp folder removed at exit");
+ABSL_FLAG(int, export_expiry_seconds, 3600, "how long a finished FHIR export's files are kept");
+ABSL_FLAG(int, max_export_jobs, 2, "FHIR export jobs at once (one per clinic)");
 
 namespace {
 
@@ -51,7 +55,7 @@ constexpr const char* kFlagNames[] = {
     "listen", "database", "catalog", "log_level", "worker_threads", "max_queued_calls",
     "shutdown_grace_seconds", "tls_cert", "tls_key", "tls_client_ca", "insecure", "tokens_file",
     "pseudonym_secret_file", "analytics_free_text_clinics", "http_listen", "http_public_url",
-    "cds_issuers_file"};
+    "cds_issuers_file", "export_dir", "export_expiry_seconds", "max_export_jobs"};
 
 // Environment twins are applied before the command line is parsed, so the
 // command line overrides them.
@@ -111,6 +115,9 @@ int main(int argc, char** argv) {
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
   options.http_public_url = absl::GetFlag(FLAGS_http_public_url);
   options.cds_issuers_file = absl::GetFlag(FLAGS_cds_issuers_file);
+  options.export_dir = absl::GetFlag(FLAGS_export_dir);
+  options.export_expiry = absl::Seconds(absl::GetFlag(FLAGS_export_expiry_seconds));
+  options.max_export_jobs = absl::GetFlag(FLAGS_max_export_jobs);
   for (absl::string_view clinic :
        absl::StrSplit(absl::GetFlag(FLAGS_analytics_free_text_clinics), ',', absl::SkipEmpty())) {
     options.analytics_free_text_clinics.insert(std::string(clinic));

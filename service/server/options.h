@@ -46,6 +46,11 @@ struct Options {
   std::string http_public_url;
   // CDS Hooks issuers: {"issuers":[{"iss", "jwks", "clinic"}]}.
   std::string cds_issuers_file;
+  // FHIR Bulk Data export: where job files go (empty: a temp folder), how
+  // long a finished export's files are kept, and jobs at once.
+  std::string export_dir;
+  absl::Duration export_expiry = absl::Hours(1);
+  int max_export_jobs = 2;
 };
 
 }  // namespace scoliomassage::server

@@ -185,6 +185,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
     http_options.dev_mode = options.tokens_file.empty();
     http_options.threads = options.worker_threads;
     http_options.max_queued = options.max_queued_calls;
+    http_options.export_dir = options.export_dir;
+    http_options.export_expiry = options.export_expiry;
+    http_options.max_export_jobs = options.max_export_jobs;
     http::HttpApp http_app;
     http_app.checkin = parts->checkin.get();
     http_app.outcomes = parts->outcomes.get();

@@ -111,6 +111,30 @@ TEST_F(OutcomesTest, ListPagesWithTheDefaultAndAuditsByPseudonym) {
   EXPECT_EQ(subject, "outcomes");
 }
 
+// The FHIR read API lists for therapists too: only their own sessions, and
+// Count (a Bundle's total) agrees with what List pages through.
+TEST_F(OutcomesTest, ATherapistListsAndCountsOnlyTheirOwnSessions) {
+  for (int i = 0; i < 3; ++i) MustLog(Host(), LogRequest("patient-1"));
+  v1::LogOutcomeRequest other = LogRequest("patient-1");
+  other.mutable_outcome()->set_therapist_id("therapist-2");
+  MustLog(Host(), other);
+  v1::ListOutcomesRequest list;
+  list.mutable_filter()->set_patient_id("patient-1");
+  std::string subject;
+  auto own = outcomes_->List(Therapist("therapist-2"), list, &subject);
+  ASSERT_TRUE(own.ok()) << own.status();
+  ASSERT_EQ(own->outcomes_size(), 1);
+  EXPECT_EQ(own->outcomes(0).therapist_id(), "therapist-2");
+  auto count = outcomes_->Count(Therapist("therapist-2"), list.filter());
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 1);
+  EXPECT_EQ(*outcomes_->Count(Host(), list.filter()), 4);
+  list.mutable_filter()->set_therapist_id("therapist-1");
+  auto theirs = outcomes_->List(Therapist("therapist-2"), list, &subject);
+  EXPECT_EQ(theirs.status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Reason(theirs.status()), "NOT_OWNER");
+}
+
 TEST_F(OutcomesTest, ListRefusesPageSizesOutsideTheRange) {
   std::string subject;
   for (int size : {-1, 101}) {

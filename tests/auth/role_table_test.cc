@@ -14,15 +14,17 @@ const Method kAllMethods[] = {
     Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
     Method::kAmendOutcome,      Method::kGetOutcome,    Method::kListOutcomes,
     Method::kQueryHistory,      Method::kSummarizeOutcomes, Method::kListAuditRecords,
-    Method::kGetPatientReport};
+    Method::kGetPatientReport,  Method::kFhirSearch,    Method::kFhirExport};
 
 TEST(RoleTableTest, EveryRoleAndMethod) {
   const std::map<Role, std::set<Method>> allowed = {
       {Role::kHost, {Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
-                     Method::kGetOutcome, Method::kListOutcomes, Method::kGetPatientReport}},
+                     Method::kGetOutcome, Method::kListOutcomes, Method::kGetPatientReport,
+                     Method::kFhirSearch}},
       {Role::kTherapist, {Method::kListProtocols, Method::kLogOutcome, Method::kAmendOutcome,
-                          Method::kGetOutcome, Method::kGetPatientReport}},
-      {Role::kAnalytics, {Method::kListProtocols, Method::kQueryHistory, Method::kSummarizeOutcomes}},
+                          Method::kGetOutcome, Method::kGetPatientReport, Method::kFhirSearch}},
+      {Role::kAnalytics, {Method::kListProtocols, Method::kQueryHistory, Method::kSummarizeOutcomes,
+                          Method::kFhirSearch, Method::kFhirExport}},
       {Role::kAdmin, {std::begin(kAllMethods), std::end(kAllMethods)}},
   };
   for (const auto& [role, methods] : allowed) {
