@@ -33,6 +33,8 @@ absl::string_view MethodPath(Method method) {
     case Method::kQueryHistory: return "/scoliomassage.v1.HistoryService/QueryHistory";
     case Method::kSummarizeOutcomes: return "/scoliomassage.v1.HistoryService/SummarizeOutcomes";
     case Method::kListAuditRecords: return "/scoliomassage.v1.AuditService/ListAuditRecords";
+    case Method::kSendCdsFeedback: return "POST /cds-services/{id}/feedback";
+    case Method::kReadMetrics: return "GET /metrics";
   }
   return "";
 }
@@ -45,7 +47,8 @@ bool IsAllowed(Role role, Method method) {
       return true;
     case Role::kHost:
       return method == Method::kRecommendProtocol || method == Method::kLogOutcome ||
-             method == Method::kGetOutcome || method == Method::kListOutcomes;
+             method == Method::kGetOutcome || method == Method::kListOutcomes ||
+             method == Method::kSendCdsFeedback;
     case Role::kTherapist:
       return method == Method::kLogOutcome || method == Method::kAmendOutcome ||
              method == Method::kGetOutcome;

@@ -30,6 +30,9 @@ enum class Method {
   kQueryHistory,
   kSummarizeOutcomes,
   kListAuditRecords,
+  // Not gRPC methods: the HTTP face's CDS Hooks feedback and GET /metrics.
+  kSendCdsFeedback,
+  kReadMetrics,
 };
 
 // The full gRPC method path, e.g. "/scoliomassage.v1.OutcomeService/LogOutcome".

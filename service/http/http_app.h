@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "app/audit_trail.h"
+#include "app/cds_feedback.h"
 #include "app/checkin.h"
 #include "app/history.h"
 #include "app/outcomes.h"
@@ -25,6 +26,8 @@ struct HttpApp {
   // dev mode, where every caller is `dev_caller`.
   const auth::Authenticator* authenticator = nullptr;
   std::optional<auth::Caller> dev_caller;
+  // CDS Hooks feedback (POST /cds-services/{id}/feedback).
+  const app::CdsFeedback* cds_feedback = nullptr;
 };
 
 }  // namespace scoliomassage::http

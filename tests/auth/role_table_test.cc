@@ -13,12 +13,13 @@ namespace {
 const Method kAllMethods[] = {
     Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
     Method::kAmendOutcome,      Method::kGetOutcome,    Method::kListOutcomes,
-    Method::kQueryHistory,      Method::kSummarizeOutcomes, Method::kListAuditRecords};
+    Method::kQueryHistory,      Method::kSummarizeOutcomes, Method::kListAuditRecords,
+    Method::kSendCdsFeedback,   Method::kReadMetrics};
 
 TEST(RoleTableTest, EveryRoleAndMethod) {
   const std::map<Role, std::set<Method>> allowed = {
       {Role::kHost, {Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
-                     Method::kGetOutcome, Method::kListOutcomes}},
+                     Method::kGetOutcome, Method::kListOutcomes, Method::kSendCdsFeedback}},
       {Role::kTherapist, {Method::kListProtocols, Method::kLogOutcome, Method::kAmendOutcome,
                           Method::kGetOutcome}},
       {Role::kAnalytics, {Method::kListProtocols, Method::kQueryHistory, Method::kSummarizeOutcomes}},
