@@ -1,5 +1,6 @@
 #include "api/call_runner.h"
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "api/peer_identity.h"
 #include "api/status_conversion.h"
@@ -12,13 +13,36 @@ namespace scoliomassage::api {
 using observability::Log;
 using observability::LogLevel;
 
+namespace {
+
+// A host may say how many outcomes wait in its outbox (the metadata
+// x-smp-outbox-depth, a whole number) on any call; the last value per
+// principal becomes a gauge. Absent on most calls: one lookup in the
+// call's metadata.
+void ReportOutboxDepth(const grpc::CallbackServerContext& context, const std::string& principal) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("x-smp-outbox-depth");
+  if (it == metadata.end()) return;
+  int64_t depth = 0;
+  if (!absl::SimpleAtoi(absl::string_view(it->second.data(), it->second.size()), &depth) ||
+      depth < 0) {
+    return;
+  }
+  observability::SetHostOutboxDepth(principal, static_cast<double>(depth));
+}
+
+}  // namespace
+
 CallRunner::CallRunner(base::WorkQueue& calls, app::AuditTrail& audit,
                        const auth::Authenticator* authenticator,
                        std::optional<auth::Caller> dev_caller)
     : calls_(calls),
       audit_(audit),
       authenticator_(authenticator),
-      dev_caller_(std::move(dev_caller)) {}
+      dev_caller_(std::move(dev_caller)),
+      queue_depth_(observability::ReportAtScrape(observability::CallQueueDepthGauge(), [&calls] {
+        return static_cast<double>(calls.queued());
+      })) {}
 
 absl::Status CallRunner::Admit(const grpc::CallbackServerContext& context, auth::Method method,
                                CallScope* scope) const {
@@ -29,6 +53,7 @@ absl::Status CallRunner::Admit(const grpc::CallbackServerContext& context, auth:
     if (!caller.ok()) return caller.status();
     scope->caller = *std::move(caller);
   }
+  ReportOutboxDepth(context, scope->caller.principal);
   if (!auth::IsAllowed(scope->caller.role, method)) {
     return core::WithReason(
         absl::PermissionDeniedError(absl::StrCat("role '", auth::RoleName(scope->caller.role),
@@ -40,7 +65,11 @@ absl::Status CallRunner::Admit(const grpc::CallbackServerContext& context, auth:
 
 void CallRunner::Record(auth::Method method, const CallScope& scope, const absl::Status& status,
                         absl::Time start) {
-  const double latency_ms = absl::ToDoubleMilliseconds(absl::Now() - start);
+  const absl::Duration latency = absl::Now() - start;
+  const double latency_ms = absl::ToDoubleMilliseconds(latency);
+  // The one place every call finishes: the metrics see each call once.
+  observability::RecordGrpcCall(static_cast<int>(method), auth::MethodPath(method),
+                                static_cast<int>(status.code()), absl::ToDoubleSeconds(latency));
   Log(status.ok() ? LogLevel::kInfo : LogLevel::kWarning, "rpc",
       {{"method", std::string(auth::MethodPath(method))},
        {"code", absl::StatusCodeToString(status.code())},
@@ -71,6 +100,7 @@ grpc::ServerUnaryReactor* CallRunner::RunUnary(grpc::CallbackServerContext* cont
     reactor->Finish(ToGrpcStatus(status));
   });
   if (!submitted) {
+    observability::CountRejectedCall();
     absl::Status overloaded = core::WithReason(
         absl::ResourceExhaustedError("server overloaded: too many calls in flight; retry with backoff"),
         base::kReasonOverloaded);

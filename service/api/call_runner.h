@@ -3,6 +3,8 @@
 // the status once, log one line, and report the call to the audit trail.
 #pragma once
 
+#include <memory>
+
 #include <functional>
 #include <optional>
 #include <string>
@@ -13,6 +15,7 @@
 #include "absl/time/time.h"
 #include "app/audit_trail.h"
 #include "auth/caller.h"
+#include "observability/metrics.h"
 #include "auth/credentials_file.h"
 #include "base/work_queue.h"
 
@@ -56,6 +59,8 @@ class CallRunner {
   app::AuditTrail& audit_;
   const auth::Authenticator* authenticator_;
   std::optional<auth::Caller> dev_caller_;
+  // The call queue's depth at each metrics scrape.
+  std::unique_ptr<observability::ScrapeHook> queue_depth_;
 };
 
 }  // namespace scoliomassage::api

@@ -19,7 +19,11 @@ constexpr size_t kWriters = 8;
 }  // namespace
 
 BackgroundRecords::BackgroundRecords(storage::Store& store, size_t max_queued)
-    : store_(store), writers_(kWriters, max_queued) {}
+    : store_(store),
+      writers_(kWriters, max_queued),
+      queue_depth_(observability::ReportAtScrape(observability::BackgroundQueueDepthGauge(), [this] {
+        return static_cast<double>(writers_.queued());
+      })) {}
 
 BackgroundRecords::~BackgroundRecords() = default;
 
@@ -51,6 +55,7 @@ void BackgroundRecords::Submit(std::function<absl::Status()> write) {
     }
   });
   if (queued) return;
+  observability::CountDroppedRecord();
   const uint64_t dropped = dropped_.fetch_add(1) + 1;
   if ((dropped & (dropped - 1)) == 0) {  // log at powers of two, not per drop
     Log(LogLevel::kError, "background write queue full; record dropped",

@@ -11,9 +11,11 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 #include "app/audit_trail.h"
 #include "base/work_queue.h"
+#include "observability/metrics.h"
 #include "storage/store.h"
 
 namespace scoliomassage::app {
@@ -36,7 +38,9 @@ class BackgroundRecords final : public AuditTrail, public RecommendationLog {
 
   storage::Store& store_;
   std::atomic<uint64_t> dropped_{0};
-  base::WorkQueue writers_;  // last: joined before the members above go
+  base::WorkQueue writers_;  // joined before the members above go
+  // The queue's depth at each metrics scrape; gone before writers_.
+  std::unique_ptr<observability::ScrapeHook> queue_depth_;
 };
 
 }  // namespace scoliomassage::app

@@ -66,8 +66,13 @@ absl::StatusOr<v1::SummarizeOutcomesResponse> History::Summarize(
   }
   auto groups = store_.Summarize(caller.clinic_id, request.filter(), group_by);
   if (!groups.ok()) return groups.status();
+  // Feedback on CDS cards: counts by rule and reason, no free text.
+  auto feedback = store_.SummarizeCardFeedback(caller.clinic_id, request.filter());
+  if (!feedback.ok()) return feedback.status();
   v1::SummarizeOutcomesResponse response;
   for (auto& group : *groups) *response.add_groups() = std::move(group);
+  for (auto& rule : feedback->by_rule) *response.add_feedback_by_rule() = std::move(rule);
+  for (auto& reason : feedback->by_reason) *response.add_overrides_by_reason() = std::move(reason);
   *response.mutable_compute_time() = base::TimeToTimestamp(absl::Now());
   return response;
 }

@@ -36,6 +36,8 @@ absl::string_view MethodPath(Method method) {
     case Method::kGetPatientReport: return "/scoliomassage.v1.ReportService/GetPatientReport";
     case Method::kFhirSearch: return "GET /fhir/{type}";
     case Method::kFhirExport: return "GET /fhir/$export";
+    case Method::kSendCdsFeedback: return "POST /cds-services/{id}/feedback";
+    case Method::kReadMetrics: return "GET /metrics";
   }
   return "";
 }
@@ -49,7 +51,8 @@ bool IsAllowed(Role role, Method method) {
     case Role::kHost:
       return method == Method::kRecommendProtocol || method == Method::kLogOutcome ||
              method == Method::kGetOutcome || method == Method::kListOutcomes ||
-             method == Method::kGetPatientReport || method == Method::kFhirSearch;
+             method == Method::kGetPatientReport || method == Method::kFhirSearch ||
+             method == Method::kSendCdsFeedback;
     case Role::kTherapist:
       // The report shows a therapist only the sessions they logged (app/report.cc).
       return method == Method::kLogOutcome || method == Method::kAmendOutcome ||

@@ -38,6 +38,9 @@ enum class Method {
   // FHIR Bulk Data $export (kick-off, status, files, cancel): a whole
   // clinic's record at once, so admins and analytics only.
   kFhirExport,
+  // Not gRPC methods: the HTTP face's CDS Hooks feedback and GET /metrics.
+  kSendCdsFeedback,
+  kReadMetrics,
 };
 
 // The full gRPC method path, e.g. "/scoliomassage.v1.OutcomeService/LogOutcome".

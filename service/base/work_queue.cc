@@ -57,4 +57,9 @@ void WorkQueue::RunWorker() {
   }
 }
 
+size_t WorkQueue::queued() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return queue_.size();
+}
+
 }  // namespace scoliomassage::base

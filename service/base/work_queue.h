@@ -37,6 +37,9 @@ class WorkQueue {
   // Refuses new tasks from now on; queued ones still run.
   void Stop();
 
+  // Tasks waiting for a thread (for the metrics' queue depth).
+  size_t queued();
+
  private:
   void RunWorker();
 

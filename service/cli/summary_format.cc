@@ -58,6 +58,31 @@ std::string FormatSummaryTable(const v1::SummarizeOutcomesResponse& response,
   }
   std::string out = table.Render();
   if (response.groups().empty()) out += "(no outcomes match the filter)\n";
+  out += FormatFeedbackTables(response);
+  return out;
+}
+
+std::string FormatFeedbackTables(const v1::SummarizeOutcomesResponse& response) {
+  if (response.feedback_by_rule().empty()) return "";
+  std::string out = "\nCDS card feedback by rule\n";
+  OutputTable rules({"rule", "feedback", "accepted", "overridden", "override rate"});
+  for (size_t i = 1; i < 5; ++i) rules.AlignRight(i);
+  for (const auto& rule : response.feedback_by_rule()) {
+    rules.AddRow({rule.rule_id(), absl::StrCat(rule.feedback_count()),
+                  absl::StrCat(rule.accepted_count()), absl::StrCat(rule.overridden_count()),
+                  Percent(rule.override_rate())});
+  }
+  out += rules.Render();
+  if (response.overrides_by_reason().empty()) return out;
+  out += "\nOverrides by reason\n";
+  OutputTable reasons({"reason", "system", "overrides", "share of overrides"});
+  for (size_t i = 2; i < 4; ++i) reasons.AlignRight(i);
+  for (const auto& reason : response.overrides_by_reason()) {
+    reasons.AddRow({reason.reason_code().empty() ? std::string("(none given)") : reason.reason_code(),
+                    reason.reason_system().empty() ? std::string("-") : reason.reason_system(),
+                    absl::StrCat(reason.overridden_count()), Percent(reason.share_of_overrides())});
+  }
+  out += reasons.Render();
   return out;
 }
 

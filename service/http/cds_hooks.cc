@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "core/cds_cards.h"
 #include "core/errors.h"
 #include "http/json_util.h"
 
@@ -26,17 +27,13 @@ std::string Indicator(v1::Indicator indicator) {
   }
 }
 
-// Codings a clinician may pick when they do not follow a warning or critical card.
+// The codings of core::CardOverrideReasons(), as CDS Hooks spells them.
 json OverrideReasons() {
-  constexpr char kSystem[] = "urn:scoliomassage:override-reason";
-  return json::array({
-      {{"system", kSystem}, {"code", "clinician-assessed"},
-       {"display", "Assessed by the clinician: not applicable today"}},
-      {{"system", kSystem}, {"code", "physician-cleared"},
-       {"display", "A physician has cleared massage for this patient"}},
-      {{"system", kSystem}, {"code", "record-incorrect"},
-       {"display", "The record that triggered this card is incorrect"}},
-  });
+  json reasons = json::array();
+  for (const core::OverrideReason& reason : core::CardOverrideReasons()) {
+    reasons.push_back({{"system", reason.system}, {"code", reason.code}, {"display", reason.display}});
+  }
+  return reasons;
 }
 
 std::string DecisionText(v1::Decision decision) {
@@ -173,21 +170,22 @@ absl::StatusOr<v1::RecommendProtocolRequest> ParseHookRequest(const CdsService& 
 }
 
 json CardsResponse(const v1::RecommendProtocolResponse& response) {
+  // The uuids come from core::CardsOf, so feedback on a card finds its rule.
+  const std::vector<core::IssuedCard> issued = core::CardsOf(response);
   json cards = json::array();
-  cards.push_back({{"uuid", RandomUuid()},
+  cards.push_back({{"uuid", issued[0].uuid},
                    {"summary", TruncateUtf8(ProtocolSummary(response), kSummaryLimit)},
                    {"indicator", "info"},
                    {"detail", ProtocolDetail(response)},
                    {"source", {{"label", "scoliomassage protocol catalog"}}}});
-  for (const v1::Card& card : response.cards()) {
-    json out = {{"uuid", RandomUuid()},
+  for (int i = 0; i < response.cards_size(); ++i) {
+    const v1::Card& card = response.cards(i);
+    json out = {{"uuid", issued[i + 1].uuid},
                 {"summary", TruncateUtf8(card.summary(), kSummaryLimit)},
                 {"indicator", Indicator(card.indicator())},
                 {"detail", card.detail()},
                 {"source", {{"label", card.source().empty() ? std::string("scoliomassage") : card.source()}}}};
-    if (card.indicator() == v1::INDICATOR_WARNING || card.indicator() == v1::INDICATOR_CRITICAL) {
-      out["overrideReasons"] = OverrideReasons();
-    }
+    if (issued[i + 1].offers_override_reasons) out["overrideReasons"] = OverrideReasons();
     cards.push_back(std::move(out));
   }
   json document = {{"cards", cards}};

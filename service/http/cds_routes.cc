@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "core/errors.h"
+#include "http/cds_feedback.h"
 #include "http/cds_hooks.h"
 #include "http/request_support.h"
 #include "http/status_conversion.h"
@@ -46,10 +47,12 @@ void CdsRoutes::Install(httplib::Server& server, std::string public_url) {
   });
   server.Post(R"(/cds-services/([^/]+))",
               [this](const httplib::Request& req, httplib::Response& res) { Call(req, res); });
+  server.Post(R"(/cds-services/([^/]+)/feedback)",
+              [this](const httplib::Request& req, httplib::Response& res) { Feedback(req, res); });
 }
 
 absl::StatusOr<auth::Caller> CdsRoutes::Authenticate(const httplib::Request& req,
-                                                     const std::string& audience) const {
+                                                     const std::vector<std::string>& audiences) const {
   if (!verifier_) {
     if (dev_cds_) return auth::Caller{"dev", auth::Role::kAdmin, "dev"};
     return WithReason(absl::PermissionDeniedError(
@@ -62,7 +65,7 @@ absl::StatusOr<auth::Caller> CdsRoutes::Authenticate(const httplib::Request& req
     return WithReason(absl::UnauthenticatedError("CDS Hooks calls need 'Authorization: Bearer <JWT>'"),
                       "TOKEN_MISSING");
   }
-  auto principal = verifier_->Verify(header, audience, absl::Now());
+  auto principal = verifier_->Verify(header, audiences, absl::Now());
   if (!principal.ok()) return principal.status();
   std::string name = "cds:" + principal->iss;
   if (!principal->sub.empty()) absl::StrAppend(&name, "#", principal->sub);
@@ -81,7 +84,7 @@ void CdsRoutes::Call(const httplib::Request& req, httplib::Response& res) const 
   auth::Caller caller;
   std::string subject;
   absl::Status status = [&]() -> absl::Status {
-    auto authenticated = Authenticate(req, public_url_ + "/cds-services/" + service->id);
+    auto authenticated = Authenticate(req, {public_url_ + "/cds-services/" + service->id});
     if (!authenticated.ok()) return authenticated.status();
     caller = *std::move(authenticated);
     SetPrincipal(caller.principal);
@@ -106,6 +109,52 @@ void CdsRoutes::Call(const httplib::Request& req, httplib::Response& res) const 
   }();
   if (!status.ok()) SendError(status, res);
   RecordAudit(app_, caller, auth::Method::kRecommendProtocol, std::move(subject), status, start);
+}
+
+void CdsRoutes::Feedback(const httplib::Request& req, httplib::Response& res) const {
+  const std::string id = req.matches[1];
+  const CdsService* service = FindCdsService(id);
+  SetRoute("POST /cds-services/" + (service ? id : std::string("{unknown}")) + "/feedback");
+  if (!service) {
+    SendError(WithReason(absl::NotFoundError(absl::StrCat("no CDS service '", id, "'")), "NOT_FOUND"), res);
+    return;
+  }
+  const absl::Time start = absl::Now();
+  auth::Caller caller;
+  std::string subject;
+  absl::Status status = [&]() -> absl::Status {
+    // CDS Hooks 2.0: aud is "the CDS Service endpoint that is being called",
+    // here the feedback URL; EHRs that sign feedback with the service's own
+    // URL (the one the hook call used) are accepted too.
+    const std::string service_url = public_url_ + "/cds-services/" + service->id;
+    auto authenticated = Authenticate(req, {service_url + "/feedback", service_url});
+    if (!authenticated.ok()) return authenticated.status();
+    caller = *std::move(authenticated);
+    SetPrincipal(caller.principal);
+    if (absl::Status allowed = CheckRole(caller, auth::Method::kSendCdsFeedback); !allowed.ok()) {
+      return allowed;
+    }
+    if (app_.cds_feedback == nullptr) {
+      return WithReason(absl::UnimplementedError("CDS feedback is not served here"), "NOT_CONFIGURED");
+    }
+    if (!absl::StartsWith(req.get_header_value("Content-Type"), kJsonContentType)) {
+      return WithReason(absl::InvalidArgumentError("Content-Type must be application/json"),
+                        kReasonUnsupportedMedia);
+    }
+    json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    if (body.is_discarded()) {
+      return WithReason(core::InvalidField("body", "is not valid JSON"), "INVALID_JSON");
+    }
+    auto entries = ParseFeedback(body);
+    if (!entries.ok()) return entries.status();
+    auto stored = app_.cds_feedback->Record(caller, service->id, *entries, &subject);
+    if (!stored.ok()) return stored.status();
+    res.status = 200;
+    res.set_content(json{{"received", entries->size()}, {"stored", *stored}}.dump(), kJsonContentType);
+    return absl::OkStatus();
+  }();
+  if (!status.ok()) SendError(status, res);
+  RecordAudit(app_, caller, auth::Method::kSendCdsFeedback, std::move(subject), status, start);
 }
 
 }  // namespace scoliomassage::http

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "http/cds_mapping.h"
@@ -34,8 +35,10 @@ class CdsRoutes {
  private:
   CdsRoutes(const HttpApp& app) : app_(app) {}
   void Call(const httplib::Request& req, httplib::Response& res) const;
+  void Feedback(const httplib::Request& req, httplib::Response& res) const;
+  // `audiences`: the URLs a token's aud may name (any one of them).
   absl::StatusOr<auth::Caller> Authenticate(const httplib::Request& req,
-                                            const std::string& audience) const;
+                                            const std::vector<std::string>& audiences) const;
 
   const HttpApp& app_;
   CdsMapping mapping_;

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "app/audit_trail.h"
+#include "app/cds_feedback.h"
 #include "app/checkin.h"
 #include "app/history.h"
 #include "app/outcomes.h"
@@ -27,6 +28,8 @@ struct HttpApp {
   const auth::Authenticator* authenticator = nullptr;
   std::optional<auth::Caller> dev_caller;
   const app::Reports* reports = nullptr;
+  // CDS Hooks feedback (POST /cds-services/{id}/feedback).
+  const app::CdsFeedback* cds_feedback = nullptr;
 };
 
 }  // namespace scoliomassage::http

@@ -13,9 +13,11 @@
 #include "http/cds_routes.h"
 #include "http/report_routes.h"
 #include "http/fhir_routes.h"
+#include "http/metrics_routes.h"
 #include "http/request_support.h"
 #include "http/status_conversion.h"
 #include "observability/log.h"
+#include "observability/metrics.h"
 
 namespace scoliomassage::http {
 
@@ -98,6 +100,7 @@ void HttpServer::Impl::Install() {
   cds->Install(*server, public_url);
   InstallReportRoutes(*server, app);
   fhir->Install(*server, public_url);
+  InstallMetricsRoutes(*server, app);
   server->set_error_handler(httplib::Server::HandlerWithResponse(
       [](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
@@ -112,6 +115,7 @@ void HttpServer::Impl::Install() {
   server->set_logger([](const httplib::Request& req, const httplib::Response& res) {
     const absl::Time start = RequestStart();
     const double latency_ms = start == absl::Time() ? 0 : absl::ToDoubleMilliseconds(absl::Now() - start);
+    observability::RecordHttpRequest(CurrentRoute(), res.status, latency_ms / 1000);
     // The route, never the raw path or query: those may carry patient ids.
     Log(res.status < 400 ? LogLevel::kInfo : LogLevel::kWarning, "http",
         {{"method", req.method},

@@ -1,5 +1,7 @@
 #include "http/jwt.h"
 
+#include <algorithm>
+
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
@@ -13,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "core/errors.h"
 
@@ -235,6 +238,12 @@ JwtVerifier::JwtVerifier(std::vector<Issuer> issuers) {
 
 absl::StatusOr<CdsPrincipal> JwtVerifier::Verify(absl::string_view token, absl::string_view audience,
                                                  absl::Time now) {
+  return Verify(token, std::vector<std::string>{std::string(audience)}, now);
+}
+
+absl::StatusOr<CdsPrincipal> JwtVerifier::Verify(absl::string_view token,
+                                                 const std::vector<std::string>& audiences,
+                                                 absl::Time now) {
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   if (parts.size() != 3 || parts[0].empty() || parts[1].empty()) {
     return Refused("TOKEN_MALFORMED", "not a compact JWS (header.payload.signature)");
@@ -267,13 +276,19 @@ absl::StatusOr<CdsPrincipal> JwtVerifier::Verify(absl::string_view token, absl::
 
   // Claims, only now that they are known to come from the issuer.
   bool audience_ok = false;
+  auto accepted = [&](const json& one) {
+    return one.is_string() &&
+           std::find(audiences.begin(), audiences.end(), one.get<std::string>()) != audiences.end();
+  };
   if (auto aud = claims->find("aud"); aud != claims->end()) {
-    if (aud->is_string()) audience_ok = aud->get<std::string>() == audience;
+    if (aud->is_string()) audience_ok = accepted(*aud);
     if (aud->is_array()) {
-      for (const json& one : *aud) audience_ok |= one.is_string() && one.get<std::string>() == audience;
+      for (const json& one : *aud) audience_ok |= accepted(one);
     }
   }
-  if (!audience_ok) return Refused("AUDIENCE_MISMATCH", absl::StrCat("aud must be ", audience));
+  if (!audience_ok) {
+    return Refused("AUDIENCE_MISMATCH", absl::StrCat("aud must be ", absl::StrJoin(audiences, " or ")));
+  }
   auto exp_it = claims->find("exp");
   auto iat_it = claims->find("iat");
   if (exp_it == claims->end() || !exp_it->is_number() || iat_it == claims->end() || !iat_it->is_number()) {

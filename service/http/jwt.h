@@ -68,6 +68,9 @@ class JwtVerifier {
   // the token must name. UNAUTHENTICATED with a reason when it is refused.
   absl::StatusOr<CdsPrincipal> Verify(absl::string_view token, absl::string_view audience,
                                       absl::Time now);
+  // The same with several acceptable audiences (any one of them).
+  absl::StatusOr<CdsPrincipal> Verify(absl::string_view token,
+                                      const std::vector<std::string>& audiences, absl::Time now);
 
  private:
   absl::Status Remember(const std::string& iss, const std::string& jti, absl::Time exp,

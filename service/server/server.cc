@@ -14,6 +14,7 @@
 #include "api/protocol_servicer.h"
 #include "api/report_servicer.h"
 #include "app/background_records.h"
+#include "app/cds_feedback.h"
 #include "app/checkin.h"
 #include "app/history.h"
 #include "app/outcomes.h"
@@ -62,6 +63,7 @@ struct Server::Parts {
   std::unique_ptr<app::Outcomes> outcomes;
   std::unique_ptr<app::History> history;
   std::unique_ptr<app::Reports> reports;
+  std::unique_ptr<app::CdsFeedback> cds_feedback;
   std::unique_ptr<api::CallRunner> runner;
   std::unique_ptr<api::ProtocolServicer> protocol_servicer;
   std::unique_ptr<api::OutcomeServicer> outcome_servicer;
@@ -146,6 +148,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   parts->history = std::make_unique<app::History>(*parts->store, *parts->pseudonyms,
                                                   options.analytics_free_text_clinics);
   parts->reports = std::make_unique<app::Reports>(*parts->store, *parts->pseudonyms);
+  parts->cds_feedback = std::make_unique<app::CdsFeedback>(*parts->store, *parts->pseudonyms);
   parts->calls = std::make_unique<base::WorkQueue>(options.worker_threads, options.max_queued_calls);
   parts->runner = std::make_unique<api::CallRunner>(*parts->calls, *parts->background,
                                                     parts->authenticator.get(), dev_caller);
@@ -196,6 +199,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
     http_app.audit = parts->background.get();
     http_app.authenticator = parts->authenticator.get();
     http_app.dev_caller = dev_caller;
+    http_app.cds_feedback = parts->cds_feedback.get();
     auto http_server = http::HttpServer::Start(http_options, std::move(http_app));
     if (!http_server.ok()) return http_server.status();
     parts->http_server = *std::move(http_server);

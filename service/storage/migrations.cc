@@ -1,5 +1,6 @@
 #include "storage/migrations.h"
 
+#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -15,12 +16,22 @@ absl::Status ApplyPending(SqlSession& db, const SqlDialect& dialect,
       !status.ok()) {
     return status;
   }
-  absl::StatusOr<std::unique_ptr<ResultRows>> version =
-      db.QueryRow("SELECT coalesce(max(version), 0) FROM schema_migrations", SqlParams());
-  if (!version.ok()) return version.status();
-  if (*version == nullptr) return absl::InternalError("schema_migrations returned no row");
-  const int current = static_cast<int>((*version)->Int(0));
-  version->reset();
+  // The versions applied, not only the highest: features are numbered when
+  // they are written and may land in another order (a database may have 5
+  // before 3 and 4 exist), so every known migration not yet recorded runs.
+  std::set<int64_t> applied;
+  {
+    absl::StatusOr<std::unique_ptr<ResultRows>> rows =
+        db.Query("SELECT version FROM schema_migrations", SqlParams());
+    if (!rows.ok()) return rows.status();
+    while (true) {
+      absl::StatusOr<bool> more = (*rows)->Next();
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      applied.insert((*rows)->Int(0));
+    }
+  }
+  const int64_t current = applied.empty() ? 0 : *applied.rbegin();
   const int newest_known = migrations.empty() ? 0 : migrations.back().version;
   if (current > newest_known) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -28,7 +39,7 @@ absl::Status ApplyPending(SqlSession& db, const SqlDialect& dialect,
         newest_known, "; run a newer scoliomassaged"));
   }
   for (const Migration& migration : migrations) {
-    if (migration.version <= current) continue;
+    if (applied.count(migration.version) != 0) continue;
     if (absl::Status status = db.RunScript(std::string(migration.sql)); !status.ok()) {
       return absl::Status(status.code(), absl::StrCat("schema migration ", migration.version, " (",
                                                       migration.name, "): ", status.message()));

@@ -26,7 +26,8 @@ struct Migration {
 const std::vector<Migration>& SqliteMigrations();
 const std::vector<Migration>& PostgresMigrations();
 
-// Applies the migrations newer than the database's schema version, all in
+// Applies the migrations the database has not recorded (not only those
+// above its highest version: features may land out of number order), all in
 // one transaction that other processes cannot run at the same time
 // (dialect.migration_begin). FAILED_PRECONDITION when the database is newer
 // than this build (a downgrade would misread the data); an error names the

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/errors.h"
+#include "storage/metered_executor.h"
 #include "storage/outcome_fingerprint.h"
 #include "storage/outcome_ids.h"
 #include "storage/store_errors.h"
@@ -48,7 +49,9 @@ absl::StatusOr<int64_t> MigrateAndReadNewestCreateTime(SqlSession& db, const Sql
 }
 
 SqlStore::SqlStore(std::unique_ptr<SqlExecutor> executor)
-    : executor_(std::move(executor)), dialect_(executor_->dialect()) {}
+    : backend_(executor.get()),
+      executor_(WithErrorMetrics(std::move(executor))),
+      dialect_(executor_->dialect()) {}
 
 absl::StatusOr<v1::Outcome> SqlStore::WriteRevision(const std::string& clinic_id,
                                                     const std::string& request_id,

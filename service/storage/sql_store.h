@@ -62,9 +62,17 @@ class SqlStore : public Store {
       const std::vector<v1::GroupBy>& group_by) override;
   absl::StatusOr<AuditPage> ListAudit(const std::string& clinic_id,
                                       const v1::ListAuditRecordsRequest& request) override;
+  // CDS Hooks feedback: sql_store_feedback.cc.
+  absl::StatusOr<std::vector<StoredRecommendation>> FindRecommendations(
+      const std::string& clinic_id, const std::string& id_prefix) override;
+  absl::StatusOr<int> SaveCardFeedback(const std::string& clinic_id,
+                                       const std::vector<CardFeedbackRow>& rows) override;
+  absl::StatusOr<CardFeedbackSummary> SummarizeCardFeedback(
+      const std::string& clinic_id, const v1::HistoryFilter& filter) override;
 
  protected:
-  SqlExecutor& executor() { return *executor_; }
+  // The backend's own executor (SqliteStore reaches its writer through it).
+  SqlExecutor& executor() { return *backend_; }
 
  private:
   // Builds the revision LogOutcome or AmendOutcome stores, inside the
@@ -87,6 +95,8 @@ class SqlStore : public Store {
   auto RunPlannedRead(const PlannedRead& read, ReadRows read_rows)
       -> decltype(read_rows(std::declval<ResultRows&>()));
 
+  SqlExecutor* const backend_;
+  // backend_ behind the store-error metrics (metered_executor.h).
   const std::unique_ptr<SqlExecutor> executor_;
   const SqlDialect dialect_;
 };

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "observability/metrics.h"
 #include "core/errors.h"
 #include "storage/outcome_ids.h"
 
@@ -90,6 +91,7 @@ void SqliteWriter::Loop() {
     } else {
       std::vector<Unit*> batch;
       for (auto& unit : taken) batch.push_back(unit.get());
+      observability::RecordCommitBatch(batch.size());
       RunBatch(batch);
     }
     for (auto& unit : taken) unit->done.set_value(unit->result);

@@ -59,6 +59,37 @@ struct AuditPage {
   std::string next_page_token;
 };
 
+// A recommendation as SaveRecommendation stored it.
+struct StoredRecommendation {
+  v1::RecommendProtocolRequest request;
+  v1::RecommendProtocolResponse response;
+};
+
+// One CDS Hooks feedback entry, resolved to the recommendation and rule of
+// its card (core/cds_cards.h).
+struct CardFeedbackRow {
+  std::string card_uuid;
+  std::string outcome;  // "accepted" or "overridden"
+  std::string service_id;
+  std::string recommendation_id;
+  std::string rule_id;
+  std::string patient_id;
+  std::string protocol_id;
+  int32_t spine_region = 0;
+  std::string reason_system;  // empty: no override reason
+  std::string reason_code;
+  std::string user_comment;  // free text; no analytics read returns it
+  int64_t accepted_suggestions = 0;
+  int64_t outcome_time_us = 0;
+  std::string principal;
+};
+
+// Counts of CDS Hooks feedback (SummarizeOutcomesResponse's feedback fields).
+struct CardFeedbackSummary {
+  std::vector<v1::RuleFeedback> by_rule;              // by rule_id
+  std::vector<v1::OverrideReasonFeedback> by_reason;  // most frequent first
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -122,6 +153,24 @@ class Store {
 
   virtual absl::StatusOr<AuditPage> ListAudit(const std::string& clinic_id,
                                               const v1::ListAuditRecordsRequest& request) = 0;
+
+  // --- CDS Hooks feedback -------------------------------------------------
+  // Primary read: the stored recommendations whose id starts with
+  // `id_prefix` (a card uuid names a prefix, core::RecommendationIdPrefix).
+  virtual absl::StatusOr<std::vector<StoredRecommendation>> FindRecommendations(
+      const std::string& clinic_id, const std::string& id_prefix) = 0;
+
+  // Stores the entries in one transaction, durably. Idempotent on
+  // (clinic_id, card_uuid, outcome): an entry stored before is skipped and
+  // keeps its first content. Returns how many entries were new.
+  virtual absl::StatusOr<int> SaveCardFeedback(const std::string& clinic_id,
+                                               const std::vector<CardFeedbackRow>& rows) = 0;
+
+  // Analytics read: feedback counts by rule and by override reason, over the
+  // filter's patient_id, protocol_id, spine_region and time window (on the
+  // outcome time). Empty with a therapist_id filter (feedback has none).
+  virtual absl::StatusOr<CardFeedbackSummary> SummarizeCardFeedback(
+      const std::string& clinic_id, const v1::HistoryFilter& filter) = 0;
 };
 
 // Opens the store named by a database URL: "sqlite://PATH", a bare path, or

@@ -14,13 +14,14 @@ const Method kAllMethods[] = {
     Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
     Method::kAmendOutcome,      Method::kGetOutcome,    Method::kListOutcomes,
     Method::kQueryHistory,      Method::kSummarizeOutcomes, Method::kListAuditRecords,
-    Method::kGetPatientReport,  Method::kFhirSearch,    Method::kFhirExport};
+    Method::kGetPatientReport,  Method::kFhirSearch,    Method::kFhirExport,
+    Method::kSendCdsFeedback,   Method::kReadMetrics};
 
 TEST(RoleTableTest, EveryRoleAndMethod) {
   const std::map<Role, std::set<Method>> allowed = {
       {Role::kHost, {Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
                      Method::kGetOutcome, Method::kListOutcomes, Method::kGetPatientReport,
-                     Method::kFhirSearch}},
+                     Method::kFhirSearch, Method::kSendCdsFeedback}},
       {Role::kTherapist, {Method::kListProtocols, Method::kLogOutcome, Method::kAmendOutcome,
                           Method::kGetOutcome, Method::kGetPatientReport, Method::kFhirSearch}},
       {Role::kAnalytics, {Method::kListProtocols, Method::kQueryHistory, Method::kSummarizeOutcomes,

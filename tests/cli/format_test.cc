@@ -129,5 +129,28 @@ TEST(FormatSummaryTableTest, NoGroupingAndNoRows) {
   EXPECT_TRUE(Contains(empty, "no outcomes match")) << empty;
 }
 
+TEST(FormatSummaryTableTest, CdsFeedbackByRuleAndReason) {
+  v1::SummarizeOutcomesResponse response;
+  response.add_groups()->set_session_count(2);
+  EXPECT_FALSE(Contains(FormatSummaryTable(response, {}), "feedback")) << "no feedback, no table";
+  auto* rule = response.add_feedback_by_rule();
+  rule->set_rule_id("screening.pregnancy");
+  rule->set_feedback_count(4);
+  rule->set_accepted_count(1);
+  rule->set_overridden_count(3);
+  rule->set_override_rate(0.75);
+  auto* reason = response.add_overrides_by_reason();
+  reason->set_reason_system("urn:scoliomassage:override-reason");
+  reason->set_reason_code("physician-cleared");
+  reason->set_overridden_count(2);
+  reason->set_share_of_overrides(2.0 / 3);
+  response.add_overrides_by_reason()->set_overridden_count(1);
+  const std::string out = FormatSummaryTable(response, {});
+  for (const char* part : {"CDS card feedback by rule", "screening.pregnancy", "75.0%",
+                           "Overrides by reason", "physician-cleared", "66.7%", "(none given)"}) {
+    EXPECT_TRUE(Contains(out, part)) << "missing \"" << part << "\" in:\n" << out;
+  }
+}
+
 }  // namespace
 }  // namespace scoliomassage::cli
