@@ -42,6 +42,15 @@ ABSL_FLAG(std::string, http_public_url, "",
 ABSL_FLAG(std::string, cds_issuers_file, "",
           "CDS Hooks issuers JSON {\"issuers\":[{\"iss\",\"jwks\",\"clinic\"}]}");
 
+ABSL_FLAG(std::string, analytics_database, "",
+          "postgresql:// URL of a hot standby of --database for analytics reads (history, "
+          "summaries, audit); empty: the primary");
+ABSL_FLAG(absl::Duration, analytics_max_lag, absl::Seconds(30),
+          "the standby serves analytics while at most this far behind the primary, e.g. 30s");
+ABSL_FLAG(std::string, analytics_fallback, "primary",
+          "when the standby is down or lags past --analytics_max_lag: primary (read the primary) "
+          "or unavailable (fail UNAVAILABLE)");
+
 namespace {
 
 using scoliomassage::observability::Log;
@@ -51,7 +60,7 @@ constexpr const char* kFlagNames[] = {
     "listen", "database", "catalog", "log_level", "worker_threads", "max_queued_calls",
     "shutdown_grace_seconds", "tls_cert", "tls_key", "tls_client_ca", "insecure", "tokens_file",
     "pseudonym_secret_file", "analytics_free_text_clinics", "http_listen", "http_public_url",
-    "cds_issuers_file"};
+    "cds_issuers_file", "analytics_database", "analytics_max_lag", "analytics_fallback"};
 
 // Environment twins are applied before the command line is parsed, so the
 // command line overrides them.
@@ -110,6 +119,9 @@ int main(int argc, char** argv) {
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
   options.http_public_url = absl::GetFlag(FLAGS_http_public_url);
   options.cds_issuers_file = absl::GetFlag(FLAGS_cds_issuers_file);
+  options.analytics_database = absl::GetFlag(FLAGS_analytics_database);
+  options.analytics_max_lag = absl::GetFlag(FLAGS_analytics_max_lag);
+  options.analytics_fallback = absl::GetFlag(FLAGS_analytics_fallback);
   for (absl::string_view clinic :
        absl::StrSplit(absl::GetFlag(FLAGS_analytics_free_text_clinics), ',', absl::SkipEmpty())) {
     options.analytics_free_text_clinics.insert(std::string(clinic));
