@@ -33,6 +33,7 @@ from reliability import (Checker, Server, Stubs, error_reason, grpc, health_pb2,
                          history_pb2, log_request)
 
 CLINIC = "dev"
+LONG = False
 check = Checker()
 
 
@@ -155,7 +156,7 @@ def phase_streams(binary, primary, standby, seeded):
         # Follow the history through the standby while writes go on.
         seen, token, streams, errors = [], "", 0, 0
         with Writers(sp, threads=4) as writers:
-            deadline = time.time() + 8
+            deadline = time.time() + (30 if LONG else 5)
             while time.time() < deadline:
                 names, token, error = stream(sa, token)
                 seen += names
@@ -284,9 +285,15 @@ def main():
     long_run = "--long" in sys.argv[2:] or os.environ.get("SCOLIOMASSAGE_LONG_TESTS") == "1"
     primary = os.environ["SCOLIOMASSAGE_TEST_POSTGRES_URL"]
     standby = os.environ["SCOLIOMASSAGE_TEST_STANDBY_URL"]
+    global LONG
+    LONG = long_run
+    started = time.time()
     phase_streams(binary, primary, standby, 20000 if long_run else 3000)
+    print("streams: %.1f s" % (time.time() - started), flush=True)
     phase_fallback(binary, primary, standby)
+    print("fallback: %.1f s" % (time.time() - started), flush=True)
     phase_failover(binary, primary, standby)
+    print("failover: %.1f s" % (time.time() - started), flush=True)
     return check.exit_code("standby")
 
 
