@@ -92,7 +92,10 @@ struct Server::Parts {
   std::unique_ptr<grpc::Server> grpc_server;
   // Serves from its own threads with checkin and background: stopped first.
   std::unique_ptr<http::HttpServer> http_server;
-  // With --analytics_database: logs the standby's lag, sets analytics health.
+  // With --analytics_database: the store's router (its ReplicationLag() is
+  // what a metrics gauge reads), and the monitor that logs the lag and sets
+  // the analytics services' health.
+  storage::AnalyticsStore* analytics = nullptr;
   std::unique_ptr<AnalyticsMonitor> analytics_monitor;
   int port = 0;
 
@@ -120,6 +123,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
     auto store = OpenAnalyticsStore(options);
     if (!store.ok()) return store.status();
     analytics = store->get();
+    parts->analytics = analytics;
     parts->store = *std::move(store);
   }
 
