@@ -170,8 +170,8 @@ absl::StatusOr<HistoryPage> AnalyticsStore::ScanHistoryWithin(
     const HistoryHorizon& horizon, const std::string& clinic_id, const v1::HistoryFilter& filter,
     bool include_revisions, const std::string& resume_token, int limit) {
   if (horizon.from_replica) {
-    // The standby only moves forward, so once it had replayed past the
-    // horizon's snapshot every later page it serves holds those records.
+    // The standby only moves forward, so once it had replayed up to the
+    // horizon's WAL position every later page it serves holds those records.
     absl::StatusOr<HistoryPage> page = standby_->ScanHistoryWithin(
         horizon, clinic_id, filter, include_revisions, resume_token, limit);
     if (page.ok() || !absl::IsUnavailable(page.status())) return page;

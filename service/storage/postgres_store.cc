@@ -25,6 +25,12 @@ int64_t ParseLsn(const std::string& lsn) {
   return static_cast<int64_t>((static_cast<uint64_t>(high) << 32) | low);
 }
 
+std::string FormatLsn(int64_t lsn) {
+  const auto value = static_cast<uint64_t>(lsn);
+  return absl::StrCat(absl::Hex(value >> 32, absl::kNoPad), "/",
+                      absl::Hex(value & 0xffffffffu, absl::kNoPad));
+}
+
 absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(const PostgresOptions& options) {
   absl::StatusOr<std::unique_ptr<PgConnection>> db = PgConnection::Connect(options.conninfo);
   if (!db.ok()) return db.status();
@@ -68,16 +74,38 @@ absl::StatusOr<HistoryHorizon> PostgresStore::SettleHistory() {
                                    [&](ResultRows& row) { oldest_writer_us = row.Int(0); });
   if (!status.ok()) return status;
   horizon.settled_before_us = oldest_writer_us < 0 ? now_us : std::min(now_us, oldest_writer_us);
-  // The snapshot comes after that query. A transaction still running in it
-  // was running all through the query, so its start was seen; one that
-  // finished earlier is no longer running in it, and a replica must have
-  // replayed it (HasReplayedPast). (A snapshot taken before would miss a
-  // writer seen holding the lock that committed, and began its next
-  // transaction with a later xact_start, before its start time was read.)
-  status = ReadOneRow("SELECT pg_current_snapshot()::text",
-                      SqlParams(kPostgresDialect.placeholder_prefix),
-                      [&](ResultRows& row) { horizon.primary_snapshot = row.Text(0); });
+  // The WAL position comes after that query. A write still running then
+  // was running all through the query, so its start was seen; one that had
+  // finished had inserted its commit record before this position, so a
+  // replica that has replayed up to it has that write (HasReplayedPast).
+  // (Read before, it would miss a writer seen holding the lock that
+  // committed, and began its next transaction with a later xact_start,
+  // before its start time was read.) The insert position, not the flushed
+  // one: with synchronous_commit=off a commit may not be flushed yet.
+  int64_t insert_lsn = -1;
+  int64_t block_size = 0;
+  int64_t segment_size = 0;
+  status = ReadOneRow(
+      "SELECT pg_current_wal_insert_lsn()::text, current_setting('wal_block_size')::bigint, "
+      "(SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size')",
+      SqlParams(kPostgresDialect.placeholder_prefix), [&](ResultRows& row) {
+        insert_lsn = ParseLsn(row.Text(0));
+        block_size = row.Int(1);
+        segment_size = row.Int(2);
+      });
   if (!status.ok()) return status;
+  if (insert_lsn < 0 || block_size <= 0 || segment_size <= 0) {
+    return absl::InternalError("cannot read the primary's WAL position");
+  }
+  // At a page boundary the insert position points past the next page's
+  // header, where no record can end; a standby's replay position stops at
+  // the end of the last record, the boundary itself. (Long header at the
+  // start of a segment, short elsewhere: the sizes of XLogLongPageHeaderData
+  // and XLogPageHeaderData.)
+  const int64_t in_page = insert_lsn % block_size;
+  const bool segment_start = (insert_lsn - in_page) % segment_size == 0;
+  if ((segment_start && in_page == 40) || (!segment_start && in_page == 24)) insert_lsn -= in_page;
+  horizon.primary_lsn = FormatLsn(insert_lsn);
   return horizon;
 }
 
@@ -106,17 +134,13 @@ absl::StatusOr<ReplayState> PostgresStore::ReadReplayState() {
 }
 
 absl::StatusOr<bool> PostgresStore::HasReplayedPast(const HistoryHorizon& horizon) {
-  // Every transaction below the primary snapshot's xmax that was not running
-  // in it had finished there; it has been replayed here once this standby's
-  // snapshot reaches that xmax and no longer lists it as running. (One still
-  // running then was seen by the horizon, so its records are past it.)
+  // pg_last_wal_replay_lsn() is the end of the last record applied here,
+  // so at or past the primary's position every commit before it is visible.
+  // (Not a snapshot comparison: a hot standby's snapshot keeps its running
+  // transactions where pg_snapshot_xip cannot see them.)
   SqlParams params(kPostgresDialect.placeholder_prefix);
-  const std::string primary = params.Add(horizon.primary_snapshot);
-  const std::string sql = absl::StrCat(
-      "SELECT (pg_snapshot_xmax(pg_current_snapshot()) >= pg_snapshot_xmax(", primary,
-      "::pg_snapshot) AND NOT EXISTS (SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot()) x "
-      "WHERE x < pg_snapshot_xmax(", primary, "::pg_snapshot) AND x NOT IN (SELECT "
-      "pg_snapshot_xip(", primary, "::pg_snapshot))))::int");
+  const std::string sql = absl::StrCat("SELECT coalesce(pg_last_wal_replay_lsn() >= ",
+                                       params.Add(horizon.primary_lsn), "::pg_lsn, false)::int");
   bool replayed = false;
   absl::Status status =
       ReadOneRow(sql, params, [&](ResultRows& row) { replayed = row.Int(0) != 0; });

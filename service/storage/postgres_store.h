@@ -25,8 +25,9 @@ struct ReplayState {
   int64_t last_replay_age_us = -1;  // now - pg_last_xact_replay_timestamp(); -1 unknown
 };
 
-// "16/B374D848" as a number; -1 when malformed.
+// "16/B374D848" as a number; -1 when malformed. FormatLsn is the inverse.
 int64_t ParseLsn(const std::string& lsn);
+std::string FormatLsn(int64_t lsn);
 
 class PostgresStore final : public SqlStore {
  public:
@@ -40,7 +41,7 @@ class PostgresStore final : public SqlStore {
 
   // A stream's horizon on the primary: the earliest start of a write
   // transaction still in flight (each holds kWriterLockKey), or now, and the
-  // snapshot a replica must have replayed past to serve the stream. Assumes
+  // WAL position a replica must have replayed to serve the stream. Assumes
   // the clocks of the service hosts and the database agree (NTP).
   absl::StatusOr<HistoryHorizon> SettleHistory() override;
 

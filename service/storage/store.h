@@ -67,10 +67,10 @@ struct AuditPage {
 // a stream that had passed them would never return it.
 struct HistoryHorizon {
   int64_t settled_before_us = INT64_MAX;  // INT64_MAX: every committed record
-  // The primary's snapshot (pg_snapshot text) just after the horizon was
-  // taken: a read replica may serve the stream once it has replayed every
-  // transaction that had finished in it.
-  std::string primary_snapshot;
+  // The primary's WAL position ("X/Y") just after the horizon was taken: a
+  // read replica may serve the stream once it has replayed up to it (every
+  // write that had finished by then committed before it).
+  std::string primary_lsn;
   // True when the pages are to be read from the analytics replica.
   bool from_replica = false;
 };
