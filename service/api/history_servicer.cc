@@ -1,5 +1,7 @@
 #include "api/history_servicer.h"
 
+#include <optional>
+
 #include "api/status_conversion.h"
 #include "base/error_reasons.h"
 #include "core/errors.h"
@@ -36,7 +38,12 @@ class HistoryStream final : public grpc::ServerWriteReactor<v1::HistoryRecord> {
   void FetchPage() {
     const bool submitted = runner_.calls().TrySubmit([this] {
       if (context_->IsCancelled()) return Complete(absl::CancelledError("the client cancelled"));
-      auto page = history_.NextPage(scope_.caller, *request_, resume_token_);
+      if (!horizon_.has_value()) {
+        auto horizon = history_.StartStream();
+        if (!horizon.ok()) return Complete(horizon.status());
+        horizon_ = *std::move(horizon);
+      }
+      auto page = history_.NextPage(scope_.caller, *request_, resume_token_, *horizon_);
       if (!page.ok()) return Complete(page.status());
       page_ = *std::move(page);
       next_ = 0;
@@ -70,6 +77,8 @@ class HistoryStream final : public grpc::ServerWriteReactor<v1::HistoryRecord> {
   std::string resume_token_;
   app::HistoryPage page_;
   size_t next_ = 0;
+  // Fixed before the first page, on a worker thread (it may wait).
+  std::optional<storage::HistoryHorizon> horizon_;
 };
 
 }  // namespace

@@ -32,9 +32,20 @@ void History::MinimizeForAnalytics(const auth::Caller& caller, v1::Outcome* outc
 absl::StatusOr<HistoryPage> History::NextPage(const auth::Caller& caller,
                                               const v1::QueryHistoryRequest& request,
                                               const std::string& resume_token) const {
-  auto scanned = store_.ScanHistory(caller.clinic_id, request.filter(),
-                                    request.include_revisions(), resume_token,
-                                    kHistoryScanPageSize);
+  return NextPage(caller, request, resume_token, storage::HistoryHorizon{});
+}
+
+absl::StatusOr<storage::HistoryHorizon> History::StartStream() const {
+  return store_.SettleHistory();
+}
+
+absl::StatusOr<HistoryPage> History::NextPage(const auth::Caller& caller,
+                                              const v1::QueryHistoryRequest& request,
+                                              const std::string& resume_token,
+                                              const storage::HistoryHorizon& horizon) const {
+  auto scanned = store_.ScanHistoryWithin(horizon, caller.clinic_id, request.filter(),
+                                          request.include_revisions(), resume_token,
+                                          kHistoryScanPageSize);
   if (!scanned.ok()) return scanned.status();
   HistoryPage page;
   page.records = std::move(scanned->records);

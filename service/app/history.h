@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "app/types.h"
+#include "storage/store.h"
 #include "scoliomassage/v1/audit.pb.h"
 #include "scoliomassage/v1/history.pb.h"
 
@@ -36,6 +37,15 @@ class History {
   absl::StatusOr<HistoryPage> NextPage(const auth::Caller& caller,
                                        const v1::QueryHistoryRequest& request,
                                        const std::string& resume_token) const;
+  // A stream's horizon, taken once before its first page (it may wait
+  // briefly for an analytics standby to catch up; see
+  // storage/analytics_store.h). Pages read with it never skip a record: what
+  // is past it is left for the next stream, resumed from the last token.
+  absl::StatusOr<storage::HistoryHorizon> StartStream() const;
+  absl::StatusOr<HistoryPage> NextPage(const auth::Caller& caller,
+                                       const v1::QueryHistoryRequest& request,
+                                       const std::string& resume_token,
+                                       const storage::HistoryHorizon& horizon) const;
   absl::StatusOr<v1::SummarizeOutcomesResponse> Summarize(
       const auth::Caller& caller, const v1::SummarizeOutcomesRequest& request) const;
   absl::StatusOr<v1::ListAuditRecordsResponse> ListAudit(

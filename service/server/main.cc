@@ -46,6 +46,15 @@ ABSL_FLAG(std::string, export_dir, "",
 ABSL_FLAG(int, export_expiry_seconds, 3600, "how long a finished FHIR export's files are kept");
 ABSL_FLAG(int, max_export_jobs, 2, "FHIR export jobs at once (one per clinic)");
 
+ABSL_FLAG(std::string, analytics_database, "",
+          "postgresql:// URL of a hot standby of --database for analytics reads (history, "
+          "summaries, audit); empty: the primary");
+ABSL_FLAG(absl::Duration, analytics_max_lag, absl::Seconds(30),
+          "the standby serves analytics while at most this far behind the primary, e.g. 30s");
+ABSL_FLAG(std::string, analytics_fallback, "primary",
+          "when the standby is down or lags past --analytics_max_lag: primary (read the primary) "
+          "or unavailable (fail UNAVAILABLE)");
+
 namespace {
 
 using scoliomassage::observability::Log;
@@ -55,7 +64,8 @@ constexpr const char* kFlagNames[] = {
     "listen", "database", "catalog", "log_level", "worker_threads", "max_queued_calls",
     "shutdown_grace_seconds", "tls_cert", "tls_key", "tls_client_ca", "insecure", "tokens_file",
     "pseudonym_secret_file", "analytics_free_text_clinics", "http_listen", "http_public_url",
-    "cds_issuers_file", "export_dir", "export_expiry_seconds", "max_export_jobs"};
+    "cds_issuers_file", "export_dir", "export_expiry_seconds", "max_export_jobs",
+    "analytics_database", "analytics_max_lag", "analytics_fallback"};
 
 // Environment twins are applied before the command line is parsed, so the
 // command line overrides them.
@@ -118,6 +128,9 @@ int main(int argc, char** argv) {
   options.export_dir = absl::GetFlag(FLAGS_export_dir);
   options.export_expiry = absl::Seconds(absl::GetFlag(FLAGS_export_expiry_seconds));
   options.max_export_jobs = absl::GetFlag(FLAGS_max_export_jobs);
+  options.analytics_database = absl::GetFlag(FLAGS_analytics_database);
+  options.analytics_max_lag = absl::GetFlag(FLAGS_analytics_max_lag);
+  options.analytics_fallback = absl::GetFlag(FLAGS_analytics_fallback);
   for (absl::string_view clinic :
        absl::StrSplit(absl::GetFlag(FLAGS_analytics_free_text_clinics), ',', absl::SkipEmpty())) {
     options.analytics_free_text_clinics.insert(std::string(clinic));

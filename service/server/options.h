@@ -51,6 +51,15 @@ struct Options {
   std::string export_dir;
   absl::Duration export_expiry = absl::Hours(1);
   int max_export_jobs = 2;
+
+  // Analytics on a PostgreSQL hot standby of `database` (docs/deployment.md);
+  // empty: analytics reads go to `database` too.
+  std::string analytics_database;
+  // The standby serves analytics while at most this far behind...
+  absl::Duration analytics_max_lag = absl::Seconds(30);
+  // ...else analytics reads go to the primary ("primary") or fail
+  // UNAVAILABLE ("unavailable").
+  std::string analytics_fallback = "primary";
 };
 
 }  // namespace scoliomassage::server

@@ -24,7 +24,9 @@
 #include "catalog/loader.h"
 #include "http/http_server.h"
 #include "observability/log.h"
+#include "server/analytics_monitor.h"
 #include "server/transport.h"
+#include "storage/analytics_store.h"
 #include "storage/store.h"
 
 namespace scoliomassage::server {
@@ -41,6 +43,27 @@ constexpr const char* kServiceNames[] = {
     "scoliomassage.v1.ProtocolService", "scoliomassage.v1.OutcomeService",
     "scoliomassage.v1.HistoryService", "scoliomassage.v1.AuditService",
     "scoliomassage.v1.ReportService"};
+
+// Their health follows the analytics standby when analytics may not fall
+// back to the primary.
+constexpr const char* kAnalyticsServiceNames[] = {"scoliomassage.v1.HistoryService",
+                                                  "scoliomassage.v1.AuditService"};
+
+absl::StatusOr<std::unique_ptr<storage::AnalyticsStore>> OpenAnalyticsStore(const Options& options) {
+  storage::AnalyticsOptions analytics;
+  if (!storage::ParseAnalyticsFallback(options.analytics_fallback, &analytics.fallback)) {
+    return absl::InvalidArgumentError("--analytics_fallback must be primary or unavailable");
+  }
+  if (options.analytics_max_lag <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--analytics_max_lag must be positive, e.g. 30s");
+  }
+  analytics.max_lag = options.analytics_max_lag;
+  auto store = storage::OpenStoreWithAnalytics(options.database, options.analytics_database, analytics);
+  if (!store.ok()) return store.status();
+  Log(LogLevel::kInfo, "analytics reads go to a hot standby",
+      {{"max_lag", absl::FormatDuration(analytics.max_lag)}, {"fallback", options.analytics_fallback}});
+  return store;
+}
 
 // Audit and recommendation records may queue this deep before new ones are
 // dropped (and counted); see app/background_records.h.
@@ -76,6 +99,11 @@ struct Server::Parts {
   std::unique_ptr<grpc::Server> grpc_server;
   // Serves from its own threads with checkin and background: stopped first.
   std::unique_ptr<http::HttpServer> http_server;
+  // With --analytics_database: the store's router (its ReplicationLag() is
+  // what a metrics gauge reads), and the monitor that logs the lag and sets
+  // the analytics services' health.
+  storage::AnalyticsStore* analytics = nullptr;
+  std::unique_ptr<AnalyticsMonitor> analytics_monitor;
   int port = 0;
 
   std::mutex mutex;
@@ -93,9 +121,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   if (!catalog.ok()) return catalog.status();
   parts->catalog = *std::move(catalog);
 
-  auto store = storage::OpenStore(options.database);
-  if (!store.ok()) return store.status();
-  parts->store = *std::move(store);
+  storage::AnalyticsStore* analytics = nullptr;
+  if (options.analytics_database.empty()) {
+    auto store = storage::OpenStore(options.database);
+    if (!store.ok()) return store.status();
+    parts->store = *std::move(store);
+  } else {
+    auto store = OpenAnalyticsStore(options);
+    if (!store.ok()) return store.status();
+    analytics = store->get();
+    parts->analytics = analytics;
+    parts->store = *std::move(store);
+  }
 
   // Pseudonyms are an HMAC over low-entropy patient ids: with a known key
   // they can be reversed by trying every id. So a real deployment (one with
@@ -176,6 +213,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   auto* health = parts->grpc_server->GetHealthCheckService();
   health->SetServingStatus(true);
   for (const char* name : kServiceNames) health->SetServingStatus(name, true);
+  if (analytics != nullptr) {
+    parts->analytics_monitor = std::make_unique<AnalyticsMonitor>(*analytics, [health](bool serving) {
+      for (const char* name : kAnalyticsServiceNames) health->SetServingStatus(name, serving);
+    });
+  }
   if (!options.http_listen.empty()) {
     http::HttpServerOptions http_options;
     http_options.listen = options.http_listen;
@@ -227,6 +269,7 @@ void Server::Shutdown(absl::Duration grace) {
     if (parts_->stopped) return;
     parts_->stopped = true;
   }
+  if (parts_->analytics_monitor) parts_->analytics_monitor->Stop();
   parts_->grpc_server->GetHealthCheckService()->Shutdown();  // every service NOT_SERVING
   if (parts_->http_server) parts_->http_server->Stop();  // lets running requests finish
   parts_->grpc_server->Shutdown(absl::ToChronoTime(absl::Now() + grace));

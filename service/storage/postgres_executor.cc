@@ -1,6 +1,7 @@
 #include "storage/postgres_executor.h"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -79,7 +80,10 @@ int64_t PostgresExecutor::NextCreateTime() {
 }
 
 absl::Status PostgresExecutor::Write(const WriteBody& body) {
-  return Run("BEGIN", [&](SqlSession& db) { return body(db, NextCreateTime()); });
+  // The lock is taken before the create time (see kWriterLockKey).
+  static const std::string begin =
+      "BEGIN; SELECT pg_advisory_xact_lock_shared(" + std::to_string(kWriterLockKey) + ")";
+  return Run(begin.c_str(), [&](SqlSession& db) { return body(db, NextCreateTime()); });
 }
 
 absl::Status PostgresExecutor::Read(const ReadBody& body) { return Run(kPostgresDialect.snapshot_begin, body); }

@@ -16,6 +16,15 @@
 
 namespace scoliomassage::storage {
 
+// Every write transaction holds this advisory lock (shared, so writers never
+// wait on one another) from BEGIN, before it takes its create time. A history
+// stream finds the writers still in flight by it (PostgresStore::
+// SettleHistory). The key spells "sclwrite" in ASCII; pg_locks shows it as
+// classid kWriterLockClassId, objid kWriterLockObjId, objsubid 1.
+inline constexpr int64_t kWriterLockKey = 8314608597332489317;
+inline constexpr int64_t kWriterLockClassId = kWriterLockKey >> 32;
+inline constexpr int64_t kWriterLockObjId = kWriterLockKey & 0xffffffff;
+
 class PostgresExecutor final : public SqlExecutor {
  public:
   // `last_time_us`: the newest create time already stored.

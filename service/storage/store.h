@@ -90,6 +90,22 @@ struct CardFeedbackSummary {
   std::vector<v1::OverrideReasonFeedback> by_reason;  // most frequent first
 };
 
+// Where a history stream stops, fixed once when the stream starts
+// (Store::SettleHistory) and used for each of its pages. Records whose first
+// create time is at or after `settled_before_us` are left to the next stream
+// (resume from the last token): a write still in flight when the stream
+// started may commit with a create time below records already streamed, and
+// a stream that had passed them would never return it.
+struct HistoryHorizon {
+  int64_t settled_before_us = INT64_MAX;  // INT64_MAX: every committed record
+  // The primary's WAL position ("X/Y") just after the horizon was taken: a
+  // read replica may serve the stream once it has replayed up to it (every
+  // write that had finished by then committed before it).
+  std::string primary_lsn;
+  // True when the pages are to be read from the analytics replica.
+  bool from_replica = false;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -171,6 +187,20 @@ class Store {
   // outcome time). Empty with a therapist_id filter (feedback has none).
   virtual absl::StatusOr<CardFeedbackSummary> SummarizeCardFeedback(
       const std::string& clinic_id, const v1::HistoryFilter& filter) = 0;
+
+  // --- history streams (analytics) -----------------------------------------
+  // The horizon for a stream starting now. Default: no bound, right where one
+  // writer commits create times in order (SQLite). Defined in
+  // history_horizon.cc.
+  virtual absl::StatusOr<HistoryHorizon> SettleHistory();
+  // ScanHistory, cut at `horizon` (the page is done at the first record past
+  // it), from the source the horizon chose.
+  virtual absl::StatusOr<HistoryPage> ScanHistoryWithin(const HistoryHorizon& horizon,
+                                                        const std::string& clinic_id,
+                                                        const v1::HistoryFilter& filter,
+                                                        bool include_revisions,
+                                                        const std::string& resume_token,
+                                                        int limit);
 };
 
 // Opens the store named by a database URL: "sqlite://PATH", a bare path, or
