@@ -127,6 +127,22 @@ absl::StatusOr<AuditPage> AnalyticsStore::ListAudit(const std::string& clinic_id
   return Route<AuditPage>([&](Store& store) { return store.ListAudit(clinic_id, request); });
 }
 
+absl::StatusOr<std::vector<StoredRecommendation>> AnalyticsStore::FindRecommendations(
+    const std::string& clinic_id, const std::string& id_prefix) {
+  return primary_->FindRecommendations(clinic_id, id_prefix);
+}
+
+absl::StatusOr<int> AnalyticsStore::SaveCardFeedback(const std::string& clinic_id,
+                                                     const std::vector<CardFeedbackRow>& rows) {
+  return primary_->SaveCardFeedback(clinic_id, rows);
+}
+
+absl::StatusOr<CardFeedbackSummary> AnalyticsStore::SummarizeCardFeedback(
+    const std::string& clinic_id, const v1::HistoryFilter& filter) {
+  return Route<CardFeedbackSummary>(
+      [&](Store& store) { return store.SummarizeCardFeedback(clinic_id, filter); });
+}
+
 absl::StatusOr<HistoryHorizon> AnalyticsStore::SettleHistory() {
   absl::StatusOr<HistoryHorizon> horizon = primary_->SettleHistory();
   if (!horizon.ok()) return horizon;

@@ -103,6 +103,12 @@ class AnalyticsStore final : public Store {
       const std::vector<v1::GroupBy>& group_by) override;
   absl::StatusOr<AuditPage> ListAudit(const std::string& clinic_id,
                                       const v1::ListAuditRecordsRequest& request) override;
+  absl::StatusOr<std::vector<StoredRecommendation>> FindRecommendations(
+      const std::string& clinic_id, const std::string& id_prefix) override;
+  absl::StatusOr<int> SaveCardFeedback(const std::string& clinic_id,
+                                       const std::vector<CardFeedbackRow>& rows) override;
+  absl::StatusOr<CardFeedbackSummary> SummarizeCardFeedback(const std::string& clinic_id,
+                                                            const v1::HistoryFilter& filter) override;
   absl::StatusOr<HistoryHorizon> SettleHistory() override;
   absl::StatusOr<HistoryPage> ScanHistoryWithin(const HistoryHorizon& horizon,
                                                 const std::string& clinic_id,
