@@ -1,5 +1,6 @@
 #include "storage/migrations.h"
 
+#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -15,20 +16,32 @@ absl::Status ApplyPending(SqlSession& db, const SqlDialect& dialect,
       !status.ok()) {
     return status;
   }
-  absl::StatusOr<std::unique_ptr<ResultRows>> version =
-      db.QueryRow("SELECT coalesce(max(version), 0) FROM schema_migrations", SqlParams());
-  if (!version.ok()) return version.status();
-  if (*version == nullptr) return absl::InternalError("schema_migrations returned no row");
-  const int current = static_cast<int>((*version)->Int(0));
-  version->reset();
-  const int newest_known = migrations.empty() ? 0 : migrations.back().version;
-  if (current > newest_known) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the database schema is at version ", current, " but this build knows only up to ",
-        newest_known, "; run a newer scoliomassaged"));
+  // Versions are applied by set, not by "newer than the highest": features
+  // developed side by side number their migrations independently (a
+  // database may hold 1, 2, 4 before 3 arrives), so each one missing is
+  // applied in version order. Each migration must therefore stand on its own.
+  absl::StatusOr<std::unique_ptr<ResultRows>> versions =
+      db.Query("SELECT version FROM schema_migrations ORDER BY version", SqlParams());
+  if (!versions.ok()) return versions.status();
+  std::set<int> applied;
+  for (;;) {
+    absl::StatusOr<bool> next = (*versions)->Next();
+    if (!next.ok()) return next.status();
+    if (!*next) break;
+    applied.insert(static_cast<int>((*versions)->Int(0)));
+  }
+  versions->reset();
+  std::set<int> known;
+  for (const Migration& migration : migrations) known.insert(migration.version);
+  for (int version : applied) {
+    if (known.count(version) == 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the database schema has migration ", version,
+          ", which this build does not know; run a newer scoliomassaged"));
+    }
   }
   for (const Migration& migration : migrations) {
-    if (migration.version <= current) continue;
+    if (applied.count(migration.version) != 0) continue;
     if (absl::Status status = db.RunScript(std::string(migration.sql)); !status.ok()) {
       return absl::Status(status.code(), absl::StrCat("schema migration ", migration.version, " (",
                                                       migration.name, "): ", status.message()));
