@@ -30,6 +30,13 @@ enum class Method {
   kQueryHistory,
   kSummarizeOutcomes,
   kListAuditRecords,
+  kRecordAssessment,
+  kListAssessments,
+  kListInstruments,
+  kOpenEpisode,
+  kCloseEpisode,
+  kListEpisodes,
+  kGetEpisodeResult,
 };
 
 // The full gRPC method path, e.g. "/scoliomassage.v1.OutcomeService/LogOutcome".

@@ -15,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "catalog/default_catalog.h"
+#include "catalog/instrument_loader.h"
 #include "observability/log.h"
 #include "server/server.h"
 
@@ -41,6 +42,9 @@ ABSL_FLAG(std::string, http_public_url, "",
           "base URL HTTP clients use, e.g. behind a proxy (JWT aud); default http(s)://HOST:PORT");
 ABSL_FLAG(std::string, cds_issuers_file, "",
           "CDS Hooks issuers JSON {\"issuers\":[{\"iss\",\"jwks\",\"clinic\"}]}");
+ABSL_FLAG(std::string, instruments, "",
+          "questionnaire definitions: a .textproto file or a folder of them (default: the "
+          "shipped NRS, ODI, NDI, SRS-22r and PSFS)");
 
 namespace {
 
@@ -51,7 +55,7 @@ constexpr const char* kFlagNames[] = {
     "listen", "database", "catalog", "log_level", "worker_threads", "max_queued_calls",
     "shutdown_grace_seconds", "tls_cert", "tls_key", "tls_client_ca", "insecure", "tokens_file",
     "pseudonym_secret_file", "analytics_free_text_clinics", "http_listen", "http_public_url",
-    "cds_issuers_file"};
+    "cds_issuers_file", "instruments"};
 
 // Environment twins are applied before the command line is parsed, so the
 // command line overrides them.
@@ -110,6 +114,9 @@ int main(int argc, char** argv) {
   options.http_listen = absl::GetFlag(FLAGS_http_listen);
   options.http_public_url = absl::GetFlag(FLAGS_http_public_url);
   options.cds_issuers_file = absl::GetFlag(FLAGS_cds_issuers_file);
+  options.instruments = absl::GetFlag(FLAGS_instruments).empty()
+                            ? scoliomassage::catalog::DefaultInstrumentsPath()
+                            : absl::GetFlag(FLAGS_instruments);
   for (absl::string_view clinic :
        absl::StrSplit(absl::GetFlag(FLAGS_analytics_free_text_clinics), ',', absl::SkipEmpty())) {
     options.analytics_free_text_clinics.insert(std::string(clinic));

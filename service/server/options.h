@@ -46,6 +46,10 @@ struct Options {
   std::string http_public_url;
   // CDS Hooks issuers: {"issuers":[{"iss", "jwks", "clinic"}]}.
   std::string cds_issuers_file;
+
+  // Questionnaire definitions: a .textproto file or a folder of them; empty
+  // means the shipped ones (catalog::DefaultInstrumentsPath()).
+  std::string instruments;
 };
 
 }  // namespace scoliomassage::server

@@ -13,15 +13,24 @@ namespace {
 const Method kAllMethods[] = {
     Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
     Method::kAmendOutcome,      Method::kGetOutcome,    Method::kListOutcomes,
-    Method::kQueryHistory,      Method::kSummarizeOutcomes, Method::kListAuditRecords};
+    Method::kQueryHistory,      Method::kSummarizeOutcomes, Method::kListAuditRecords,
+    Method::kRecordAssessment,  Method::kListAssessments, Method::kListInstruments,
+    Method::kOpenEpisode,       Method::kCloseEpisode,  Method::kListEpisodes,
+    Method::kGetEpisodeResult};
 
 TEST(RoleTableTest, EveryRoleAndMethod) {
   const std::map<Role, std::set<Method>> allowed = {
       {Role::kHost, {Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
-                     Method::kGetOutcome, Method::kListOutcomes}},
+                     Method::kGetOutcome, Method::kListOutcomes, Method::kRecordAssessment,
+                     Method::kListAssessments, Method::kListInstruments, Method::kOpenEpisode,
+                     Method::kCloseEpisode, Method::kListEpisodes, Method::kGetEpisodeResult}},
       {Role::kTherapist, {Method::kListProtocols, Method::kLogOutcome, Method::kAmendOutcome,
-                          Method::kGetOutcome}},
-      {Role::kAnalytics, {Method::kListProtocols, Method::kQueryHistory, Method::kSummarizeOutcomes}},
+                          Method::kGetOutcome, Method::kRecordAssessment,
+                          Method::kListAssessments, Method::kListInstruments,
+                          Method::kOpenEpisode, Method::kCloseEpisode, Method::kListEpisodes,
+                          Method::kGetEpisodeResult}},
+      {Role::kAnalytics, {Method::kListProtocols, Method::kQueryHistory, Method::kSummarizeOutcomes,
+                          Method::kListInstruments}},
       {Role::kAdmin, {std::begin(kAllMethods), std::end(kAllMethods)}},
   };
   for (const auto& [role, methods] : allowed) {
