@@ -1,6 +1,9 @@
 // Assessments and episodes of care in the Store: the same suite on every
 // backend (SQLite on a real temp file; PostgreSQL when
 // SCOLIOMASSAGE_TEST_POSTGRES_URL is set).
+#include <map>
+#include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -279,6 +282,106 @@ TEST_P(AssessmentConformanceTest, AnAmendmentKeepsItsEpisodeUnlessThePatientChan
   auto record = store_->GetEpisodeRecord(kClinicA, IdOf(logged.episode()));
   ASSERT_TRUE(record.ok());
   EXPECT_EQ(record->pain_sessions, 0);  // the session left patient-1's episode
+}
+
+TEST_P(AssessmentConformanceTest, SummaryByInstrumentMatchesAnIndependentComputation) {
+  std::mt19937 random(14);
+  struct Totals {
+    int64_t count = 0;
+    double sum = 0;
+    int64_t unscoreable = 0;
+    std::set<std::string> patients;
+  };
+  std::map<std::string, Totals> expected;            // "instrument|domain"
+  std::map<std::string, int64_t> expected_by_episode;  // "instrument|domain|episode"
+  for (int i = 0; i < 40; ++i) {
+    const std::string patient = absl::StrCat("patient-", random() % 6);
+    const bool ndi = random() % 3 == 0;
+    v1::Assessment assessment = Odi(patient, kBaseTimeUs + i * kHourUs, 0);
+    assessment.set_instrument_id(ndi ? "ndi" : "odi");
+    assessment.clear_scores();
+    for (const char* domain : {"total", "extra"}) {
+      v1::AssessmentScore* score = assessment.add_scores();
+      score->set_domain(domain);
+      score->set_scoreable(random() % 5 != 0);
+      score->set_value(score->scoreable() ? static_cast<double>(random() % 500) / 10.0 : 0);
+    }
+    v1::Assessment stored = Record(assessment);
+    for (const v1::AssessmentScore& score : assessment.scores()) {
+      const std::string key = absl::StrCat(assessment.instrument_id(), "|", score.domain());
+      Totals& totals = expected[key];
+      totals.patients.insert(patient);
+      if (score.scoreable()) {
+        ++totals.count;
+        totals.sum += score.value();
+        ++expected_by_episode[absl::StrCat(key, "|", stored.episode())];
+      } else {
+        ++totals.unscoreable;
+      }
+    }
+  }
+  Record(Odi("patient-1", kBaseTimeUs, 99), kClinicB);  // another clinic: not counted
+  auto groups = store_->Summarize(kClinicA, {}, {v1::GROUP_BY_INSTRUMENT});
+  ASSERT_TRUE(groups.ok()) << groups.status();
+  ASSERT_EQ(groups->size(), expected.size());
+  for (const v1::SummaryGroup& group : *groups) {
+    ASSERT_EQ(expected.count(group.key()), 1u) << group.key();
+    const Totals& totals = expected[group.key()];
+    EXPECT_EQ(group.assessment_count(), totals.count) << group.key();
+    EXPECT_NEAR(group.mean_score(), totals.count ? totals.sum / totals.count : 0, 1e-9)
+        << group.key();
+    EXPECT_EQ(group.unscoreable_count(), totals.unscoreable) << group.key();
+    EXPECT_EQ(group.patient_count(), static_cast<int64_t>(totals.patients.size())) << group.key();
+    EXPECT_EQ(group.key_parts().at("instrument") + "|" + group.key_parts().at("domain"), group.key());
+  }
+  auto by_episode =
+      store_->Summarize(kClinicA, {}, {v1::GROUP_BY_INSTRUMENT, v1::GROUP_BY_EPISODE});
+  ASSERT_TRUE(by_episode.ok()) << by_episode.status();
+  int64_t total = 0;
+  for (const v1::SummaryGroup& group : *by_episode) {
+    if (group.assessment_count() == 0) continue;
+    ASSERT_EQ(expected_by_episode.count(group.key()), 1u) << group.key();
+    EXPECT_EQ(group.assessment_count(), expected_by_episode[group.key()]) << group.key();
+    total += group.assessment_count();
+  }
+  int64_t expected_total = 0;
+  for (const auto& [key, count] : expected_by_episode) expected_total += count;
+  EXPECT_EQ(total, expected_total);
+  // Dimensions and filters that do not apply to questionnaires are refused.
+  EXPECT_EQ(store_->Summarize(kClinicA, {}, {v1::GROUP_BY_INSTRUMENT, v1::GROUP_BY_PROTOCOL})
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  v1::HistoryFilter therapist;
+  therapist.set_therapist_id("therapist-1");
+  EXPECT_EQ(store_->Summarize(kClinicA, therapist, {v1::GROUP_BY_INSTRUMENT}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_P(AssessmentConformanceTest, SessionSummaryByEpisodeCountsEachEpisodesSessions) {
+  std::map<std::string, int64_t> expected;
+  std::map<std::string, double> pain_before_sum;
+  for (int i = 0; i < 12; ++i) {
+    v1::Outcome outcome = SampleOutcome(absl::StrCat("patient-", i % 3));
+    outcome.set_pain_before(3 + i % 5);
+    *outcome.mutable_performed_at() = At(kBaseTimeUs + i * kHourUs);
+    v1::Outcome stored = Log(outcome);
+    ++expected[stored.episode()];
+    pain_before_sum[stored.episode()] += outcome.pain_before();
+    if (i == 5) {  // discharge patient-2: their later sessions open a new episode
+      ASSERT_TRUE(store_->CloseEpisode(kClinicA, IdOf(stored.episode()), 0).ok());
+    }
+  }
+  auto groups = store_->Summarize(kClinicA, {}, {v1::GROUP_BY_EPISODE});
+  ASSERT_TRUE(groups.ok()) << groups.status();
+  ASSERT_EQ(groups->size(), expected.size());
+  EXPECT_EQ(expected.size(), 4u);
+  for (const v1::SummaryGroup& group : *groups) {
+    ASSERT_EQ(expected.count(group.key()), 1u) << group.key();
+    EXPECT_EQ(group.session_count(), expected[group.key()]);
+    EXPECT_NEAR(group.mean_pain_before(), pain_before_sum[group.key()] / expected[group.key()], 1e-9);
+    EXPECT_EQ(group.key_parts().at("episode"), group.key());
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AssessmentConformanceTest, ::testing::ValuesIn(AllStoreBackends()),
