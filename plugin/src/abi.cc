@@ -212,4 +212,30 @@ SMP_API int smp_patient_report(smp_client* c, const char* request_json, char** r
       });
 }
 
+SMP_API int smp_record_assessment(smp_client* c, const char* request_json,
+                                  char** response_json) {
+  return JsonCall<v1::RecordAssessmentRequest, v1::Assessment>(
+      "smp_record_assessment", c, request_json, response_json,
+      [](Client& client, auto request, auto* response) {
+        return client.RecordAssessment(&request, response);
+      });
+}
+
+SMP_API int smp_list_assessments(smp_client* c, const char* request_json,
+                                 char** response_json) {
+  return JsonCall<v1::ListAssessmentsRequest, v1::ListAssessmentsResponse>(
+      "smp_list_assessments", c, request_json, response_json,
+      [](Client& client, auto request, auto* response) {
+        return client.ListAssessments(&request, response);
+      });
+}
+
+SMP_API int smp_episode_result(smp_client* c, const char* request_json, char** response_json) {
+  return JsonCall<v1::GetEpisodeResultRequest, v1::EpisodeResult>(
+      "smp_episode_result", c, request_json, response_json,
+      [](Client& client, const auto& request, auto* response) {
+        return client.GetEpisodeResult(request, response);
+      });
+}
+
 }  // extern "C"

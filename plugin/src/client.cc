@@ -109,6 +109,8 @@ grpc::Status Client::Create(ClientConfig config, std::unique_ptr<Client>* out) {
   client->protocols_ = v1::ProtocolService::NewStub(client->channel_);
   client->outcomes_ = v1::OutcomeService::NewStub(client->channel_);
   client->reports_ = v1::ReportService::NewStub(client->channel_);
+  client->assessments_ = v1::AssessmentService::NewStub(client->channel_);
+  client->episodes_ = v1::EpisodeService::NewStub(client->channel_);
   if (!c.outbox_path.empty()) {
     if (auto status = Outbox::Open(c.outbox_path, &client->outbox_); !status.ok()) return status;
     // Started last: the thread uses everything above. Its first pass
@@ -480,6 +482,40 @@ grpc::Status Client::GetPatientReport(const v1::GetPatientReportRequest& request
   // A read: retried like the other reads.
   grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
     return reports_->GetPatientReport(context, request, response);
+  });
+  AfterCall(status);
+  return status;
+}
+
+grpc::Status Client::RecordAssessment(v1::RecordAssessmentRequest* request,
+                                      v1::Assessment* response) {
+  if (request->request_id().empty()) {
+    grpc::Status chosen = ChooseRequestId(request->mutable_request_id());
+    if (!chosen.ok()) return chosen;
+  }
+  // The same request_id on every retry: the service stores it once.
+  grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
+    return assessments_->RecordAssessment(context, *request, response);
+  });
+  AfterCall(status);
+  return status;
+}
+
+grpc::Status Client::ListAssessments(v1::ListAssessmentsRequest* request,
+                                     v1::ListAssessmentsResponse* response) {
+  if (request->page_size() < 1) request->set_page_size(kDefaultPageSize);
+  if (request->page_size() > kMaxPageSize) request->set_page_size(kMaxPageSize);
+  grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
+    return assessments_->ListAssessments(context, *request, response);
+  });
+  AfterCall(status);
+  return status;
+}
+
+grpc::Status Client::GetEpisodeResult(const v1::GetEpisodeResultRequest& request,
+                                      v1::EpisodeResult* response) {
+  grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
+    return episodes_->GetEpisodeResult(context, request, response);
   });
   AfterCall(status);
   return status;

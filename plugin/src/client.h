@@ -17,6 +17,8 @@
 
 #include "config.h"
 #include "outbox.h"
+#include "scoliomassage/v1/assessment.grpc.pb.h"
+#include "scoliomassage/v1/episode.grpc.pb.h"
 #include "scoliomassage/v1/outcome.grpc.pb.h"
 #include "scoliomassage/v1/protocol.grpc.pb.h"
 #include "scoliomassage/v1/report.grpc.pb.h"
@@ -64,6 +66,13 @@ class Client {
                                 v1::PatientReport* response);
   // FAILED_PRECONDITION without an outbox.
   grpc::Status Flush(FlushReport* report);
+  // Fills request_id when empty. Never queued: a questionnaire is scored by
+  // the service, and a host shows the scores at once.
+  grpc::Status RecordAssessment(v1::RecordAssessmentRequest* request, v1::Assessment* response);
+  grpc::Status ListAssessments(v1::ListAssessmentsRequest* request,
+                               v1::ListAssessmentsResponse* response);
+  grpc::Status GetEpisodeResult(const v1::GetEpisodeResultRequest& request,
+                                v1::EpisodeResult* response);
 
  private:
   using Clock = std::chrono::system_clock;
@@ -113,6 +122,8 @@ class Client {
   std::unique_ptr<v1::ProtocolService::Stub> protocols_;
   std::unique_ptr<v1::OutcomeService::Stub> outcomes_;
   std::unique_ptr<v1::ReportService::Stub> reports_;
+  std::unique_ptr<v1::AssessmentService::Stub> assessments_;
+  std::unique_ptr<v1::EpisodeService::Stub> episodes_;
   std::unique_ptr<Outbox> outbox_;
   // Held while one row is read and sent (by the thread) or for a whole
   // smp_flush, so that no row is sent twice at once from this client. Timed,

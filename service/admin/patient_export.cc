@@ -8,6 +8,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
+#include "scoliomassage/v1/assessment.pb.h"
 #include "scoliomassage/v1/protocol.pb.h"
 
 namespace scoliomassage::admin {
@@ -58,6 +59,24 @@ const std::vector<PatientTable>& PatientTables() {
       {"outcome_latest", "performed_at_us, outcome_id",
        {Text("outcome_id"), Int("revision"), Time("performed_at_us", "performed_at")}},
       {"patient_progress", "patient_id", {Int("sessions_logged")}},
+      // An open episode has no close time: exported as "" rather than a date.
+      {"episodes", "opened_at_us, episode_id",
+       {Text("episode_id"), Time("opened_at_us", "opened_at"),
+        {"coalesce(CAST(closed_at_us AS TEXT), '')", "closed_at_us", Column::Kind::kText},
+        Time("create_time_us", "create_time")}},
+      {"assessments", "performed_at_us, assessment_id",
+       {Text("assessment_id"), Text("request_id"), Time("create_time_us", "create_time"),
+        Proto<v1::Assessment>("assessment_proto", "assessment")}},
+      // The scores again, one row per domain (the summaries' copy); a NULL
+      // value is an unscoreable domain.
+      {"assessment_scores", "performed_at_us, assessment_id, domain",
+       {Text("assessment_id"), Text("domain"),
+        {"coalesce(CAST(value AS TEXT), '')", "value", Column::Kind::kText}}},
+      // What the clinician did with each decision-support card.
+      {"cds_feedback", "outcome_time_us, card_uuid, outcome",
+       {Text("card_uuid"), Text("outcome"), Text("service_id"), Text("recommendation_id"),
+        Text("rule_id"), Text("reason_system"), Text("reason_code"), Text("user_comment"),
+        Time("outcome_time_us", "outcome_time"), Text("principal")}},
   };
   return *tables;
 }

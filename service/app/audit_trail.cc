@@ -3,7 +3,9 @@
 namespace scoliomassage::app {
 
 bool IsAudited(const AuditEvent& event) {
-  return event.method != auth::Method::kListProtocols && !event.caller.clinic_id.empty();
+  // The catalog and the instrument definitions hold no patient data.
+  return event.method != auth::Method::kListProtocols &&
+         event.method != auth::Method::kListInstruments && !event.caller.clinic_id.empty();
 }
 
 }  // namespace scoliomassage::app

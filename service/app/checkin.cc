@@ -1,8 +1,10 @@
 #include "app/checkin.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "base/random_id.h"
 #include "base/time.h"
+#include "core/assessment_change.h"
 #include "core/recommend_validation.h"
 
 namespace scoliomassage::app {
@@ -21,12 +23,39 @@ absl::StatusOr<v1::RecommendProtocolResponse> CheckIn::Recommend(
   if (!progress.ok()) return progress.status();
   auto response = engine_.Recommend(request, *progress);
   if (!response.ok()) return response.status();
+  if (instruments_ != nullptr) {
+    if (absl::Status reported = AddAssessmentChange(caller, request.patient_id(), &*response);
+        !reported.ok()) {
+      return reported;
+    }
+  }
   auto id = base::RandomHexId();
   if (!id.ok()) return id.status();
   response->set_recommendation_id("recommendations/" + *id);
   *response->mutable_create_time() = base::TimeToTimestamp(absl::Now());
   if (recommendations_ != nullptr) recommendations_->Record(caller.clinic_id, request, *response);
   return response;
+}
+
+absl::Status CheckIn::AddAssessmentChange(const auth::Caller& caller,
+                                           const std::string& patient_id,
+                                           v1::RecommendProtocolResponse* response) const {
+  auto pair = store_.LatestAssessmentPair(caller.clinic_id, patient_id);
+  if (!pair.ok()) return pair.status();
+  if (pair->size() < 2) return absl::OkStatus();
+  const v1::Instrument* instrument = instruments_->FindById((*pair)[0].instrument_id());
+  if (instrument == nullptr) return absl::OkStatus();  // no longer loaded: nothing to judge by
+  core::Explanation explanation;
+  core::ReportAssessmentChange(*instrument, (*pair)[1], (*pair)[0], explanation);
+  for (const v1::Card& card : explanation.cards()) {
+    *response->add_cards() = card;
+    response->mutable_basis()->set_summary(
+        absl::StrCat(response->basis().summary(), " Questionnaire: ", card.summary(), "."));
+  }
+  for (const v1::FiredRule& rule : explanation.rules()) {
+    *response->mutable_basis()->add_rules() = rule;
+  }
+  return absl::OkStatus();
 }
 
 v1::ListProtocolsResponse CheckIn::ListProtocols() const {

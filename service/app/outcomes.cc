@@ -21,6 +21,7 @@ absl::StatusOr<v1::Outcome> Outcomes::Normalize(const v1::Outcome& outcome,
   normalized.clear_create_time();
   normalized.clear_amend_reason();
   normalized.clear_patient_pseudonym();
+  normalized.clear_episode();
   if (normalized.spine_region() == v1::SPINE_REGION_UNSPECIFIED) {
     const v1::CatalogProtocol* protocol = engine_.catalog().FindById(normalized.protocol_id());
     if (protocol == nullptr) {

@@ -38,13 +38,28 @@ absl::string_view MethodPath(Method method) {
     case Method::kFhirExport: return "GET /fhir/$export";
     case Method::kSendCdsFeedback: return "POST /cds-services/{id}/feedback";
     case Method::kReadMetrics: return "GET /metrics";
+    case Method::kRecordAssessment: return "/scoliomassage.v1.AssessmentService/RecordAssessment";
+    case Method::kListAssessments: return "/scoliomassage.v1.AssessmentService/ListAssessments";
+    case Method::kListInstruments: return "/scoliomassage.v1.AssessmentService/ListInstruments";
+    case Method::kOpenEpisode: return "/scoliomassage.v1.EpisodeService/OpenEpisode";
+    case Method::kCloseEpisode: return "/scoliomassage.v1.EpisodeService/CloseEpisode";
+    case Method::kListEpisodes: return "/scoliomassage.v1.EpisodeService/ListEpisodes";
+    case Method::kGetEpisodeResult: return "/scoliomassage.v1.EpisodeService/GetEpisodeResult";
   }
   return "";
 }
 
 bool IsAllowed(Role role, Method method) {
-  // The catalog holds no patient data, so every role may read it.
-  if (method == Method::kListProtocols) return true;
+  // The catalog and the instrument definitions hold no patient data, so
+  // every role may read them.
+  if (method == Method::kListProtocols || method == Method::kListInstruments) return true;
+  // Questionnaires and episodes: the clinic's own software and its
+  // therapists (analytics see them only through history and summaries).
+  const bool clinical_record =
+      method == Method::kRecordAssessment || method == Method::kListAssessments ||
+      method == Method::kOpenEpisode || method == Method::kCloseEpisode ||
+      method == Method::kListEpisodes || method == Method::kGetEpisodeResult;
+  if (clinical_record) return role != Role::kAnalytics;
   switch (role) {
     case Role::kAdmin:
       return true;

@@ -41,6 +41,13 @@ enum class Method {
   // Not gRPC methods: the HTTP face's CDS Hooks feedback and GET /metrics.
   kSendCdsFeedback,
   kReadMetrics,
+  kRecordAssessment,
+  kListAssessments,
+  kListInstruments,
+  kOpenEpisode,
+  kCloseEpisode,
+  kListEpisodes,
+  kGetEpisodeResult,
 };
 
 // The full gRPC method path, e.g. "/scoliomassage.v1.OutcomeService/LogOutcome".

@@ -17,6 +17,9 @@ int RunHistory(const CommandOptions& options, const Connection& connection);
 int RunSummary(const CommandOptions& options, const Connection& connection);
 int RunAudit(const CommandOptions& options, const Connection& connection);
 int RunReport(const CommandOptions& options, const Connection& connection);
+// assess record|list|instruments, episode open|close|list|result.
+int RunAssess(const CommandOptions& options, const Connection& connection);
+int RunEpisode(const CommandOptions& options, const Connection& connection);
 
 }  // namespace scoliomassage::cli
 

@@ -96,10 +96,15 @@ absl::StatusOr<std::vector<v1::GroupBy>> ParseGroupBy(absl::string_view text) {
       value = v1::GROUP_BY_THERAPIST;
     } else if (name == "month" || name == "group_by_month") {
       value = v1::GROUP_BY_MONTH;
+    } else if (name == "instrument" || name == "group_by_instrument") {
+      value = v1::GROUP_BY_INSTRUMENT;
+    } else if (name == "episode" || name == "group_by_episode") {
+      value = v1::GROUP_BY_EPISODE;
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
           "--group_by: unknown dimension \"", part,
-          "\"; use protocol, region, session, therapist or month, separated by commas"));
+          "\"; use protocol, region, session, therapist, month, instrument or episode, "
+          "separated by commas"));
     }
     for (v1::GroupBy seen : out) {
       if (seen == value) {
@@ -119,6 +124,8 @@ std::string KeyPartName(v1::GroupBy group_by) {
     case v1::GROUP_BY_SESSION_NUMBER: return "session_number";
     case v1::GROUP_BY_THERAPIST: return "therapist";
     case v1::GROUP_BY_MONTH: return "month";
+    case v1::GROUP_BY_INSTRUMENT: return "instrument";
+    case v1::GROUP_BY_EPISODE: return "episode";
     default: return ShortName(group_by);
   }
 }

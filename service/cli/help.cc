@@ -33,6 +33,18 @@ Subcommands:
                                page on stdout (scoliomassage report --patient=p-1 >
                                report.html), the same page as the HTTP face's
                                /patients/{id}/report. --json prints the PatientReport.
+  assess record --json_in=FILE|-   Score and store a questionnaire (a RecordAssessmentRequest:
+                               patientId, instrumentId, answers [{item, value}], performedAt).
+                               Prints the stored Assessment with its scores and episode.
+  assess list --patient=ID [--instrument=ID]   A patient's assessments, newest first
+                               (a table, or --json).
+  assess instruments           The loaded questionnaire definitions (a table, or --json).
+  episode open --patient=ID    Open an episode of care (sessions and assessments also open
+                               one when none is open).
+  episode close NAME           Close an episode at discharge (episodes/{id}).
+  episode list --patient=ID    A patient's episodes, newest first.
+  episode result NAME          Baseline against latest: pre-session pain and each
+                               questionnaire domain, with "meaningful" by its threshold.
   version                      Print the client version.
   help                         Print this text.
 
@@ -71,7 +83,10 @@ Subcommand flags:
   --include_revisions          history: every revision, not only the latest
   --format=jsonl|csv           history output (default jsonl)
   --group_by=LIST              summary: comma-separated protocol, region, session,
-                               therapist, month (UTC "YYYY-MM"); empty is one group
+                               therapist, month (UTC "YYYY-MM"), episode; empty is one
+                               group. "instrument" (alone or with episode) summarizes
+                               questionnaire scores instead of sessions.
+  --instrument=ID              assess list: only this instrument
   --page_size=N                audit: records per page, 1-1000 (default: the server's)
 
 Streaming and resuming (history):
@@ -102,6 +117,10 @@ Examples:
   scoliomassage summary --group_by=protocol,month
   scoliomassage summary --therapist=t-17 --json | jq '.groups[0].meanPainRelief'
   scoliomassage audit --since=2026-03-01 --until=2026-04-01 --json
+  scoliomassage assess record --json_in=odi.json
+  scoliomassage assess list --patient=p-1 --instrument=odi
+  scoliomassage episode result episodes/4be0...
+  scoliomassage summary --group_by=instrument
 )";
 }
 

@@ -42,8 +42,10 @@ ABSL_FLAG(std::string, until, "", "filter: performed before (RFC 3339)");
 ABSL_FLAG(std::string, resume_token, "", "history: continue after this record");
 ABSL_FLAG(bool, include_revisions, false, "history: every revision");
 ABSL_FLAG(std::string, format, "jsonl", "history: jsonl or csv");
-ABSL_FLAG(std::string, group_by, "", "summary: protocol,region,session,therapist,month");
+ABSL_FLAG(std::string, group_by, "",
+          "summary: protocol,region,session,therapist,month,instrument,episode");
 ABSL_FLAG(int32_t, page_size, 0, "audit: records per page");
+ABSL_FLAG(std::string, instrument, "", "assess list: only this instrument (odi, ndi, ...)");
 
 namespace scoliomassage::cli {
 namespace {
@@ -74,6 +76,9 @@ const std::vector<Subcommand>& Subcommands() {
        {"patient", "therapist", "protocol", "region", "since", "until", "group_by", "json"}},
       {"audit", RunAudit, {"since", "until", "page_size", "json"}},
       {"report", RunReport, {"patient", "json"}},
+      {"assess", RunAssess, {"json_in", "request_id", "patient", "instrument", "json"},
+       /*takes_name=*/true},
+      {"episode", RunEpisode, {"patient", "request_id", "json"}, /*takes_name=*/true},
   };
   return *subcommands;
 }
@@ -182,6 +187,7 @@ CommandOptions ResolveCommand(const ParsedArgs& args, ConnectionOptions connecti
   options.format = absl::GetFlag(FLAGS_format);
   options.group_by = absl::GetFlag(FLAGS_group_by);
   options.page_size = absl::GetFlag(FLAGS_page_size);
+  options.instrument = absl::GetFlag(FLAGS_instrument);
   return options;
 }
 

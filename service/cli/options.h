@@ -50,6 +50,8 @@ struct CommandOptions {
   std::string format = "jsonl";
   std::string group_by;
   int page_size = 0;
+  // assess list: only this instrument.
+  std::string instrument;
 };
 
 }  // namespace scoliomassage::cli

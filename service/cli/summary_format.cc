@@ -14,8 +14,47 @@ std::string Percent(double share) { return absl::StrFormat("%.1f%%", share * 100
 
 }  // namespace
 
+// Questionnaire summaries (GROUP_BY_INSTRUMENT) are over assessment scores.
+std::string FormatInstrumentTable(const v1::SummarizeOutcomesResponse& response,
+                                  const std::vector<v1::GroupBy>& group_by) {
+  std::vector<std::string> header;
+  for (v1::GroupBy dimension : group_by) {
+    if (dimension == v1::GROUP_BY_INSTRUMENT) {
+      header.push_back("instrument");
+      header.push_back("domain");
+    } else {
+      header.push_back(KeyPartName(dimension));
+    }
+  }
+  const size_t first_measure = header.size();
+  for (const char* measure : {"scores", "mean score", "unscoreable", "patients"}) {
+    header.push_back(measure);
+  }
+  OutputTable table(header);
+  for (size_t i = first_measure; i < header.size(); ++i) table.AlignRight(i);
+  for (const auto& group : response.groups()) {
+    std::vector<std::string> row;
+    for (size_t i = 0; i < first_measure; ++i) {
+      auto part = group.key_parts().find(header[i]);
+      row.push_back(part != group.key_parts().end() ? part->second : "");
+    }
+    row.push_back(absl::StrCat(group.assessment_count()));
+    // A mean over no scores is not 0: say there is nothing to average.
+    row.push_back(group.assessment_count() > 0 ? Mean(group.mean_score()) : std::string("n/a"));
+    row.push_back(absl::StrCat(group.unscoreable_count()));
+    row.push_back(absl::StrCat(group.patient_count()));
+    table.AddRow(std::move(row));
+  }
+  std::string out = table.Render();
+  if (response.groups().empty()) out += "(no assessments match the filter)\n";
+  return out;
+}
+
 std::string FormatSummaryTable(const v1::SummarizeOutcomesResponse& response,
                                const std::vector<v1::GroupBy>& group_by) {
+  for (v1::GroupBy dimension : group_by) {
+    if (dimension == v1::GROUP_BY_INSTRUMENT) return FormatInstrumentTable(response, group_by);
+  }
   std::vector<std::string> header;
   for (v1::GroupBy dimension : group_by) header.push_back(KeyPartName(dimension));
   if (header.empty()) header.push_back("group");

@@ -205,6 +205,7 @@ void ClearOutputOnlyFields(v1::Outcome* outcome) {
   outcome->clear_create_time();
   outcome->clear_amend_reason();
   outcome->clear_patient_pseudonym();
+  outcome->clear_episode();
 }
 
 absl::Status ValidateLogOutcomeRequest(const v1::LogOutcomeRequest& request, int64_t now_us) {

@@ -15,6 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "catalog/default_catalog.h"
+#include "catalog/instrument_loader.h"
 #include "observability/log.h"
 #include "server/server.h"
 
@@ -55,6 +56,10 @@ ABSL_FLAG(std::string, analytics_fallback, "primary",
           "when the standby is down or lags past --analytics_max_lag: primary (read the primary) "
           "or unavailable (fail UNAVAILABLE)");
 
+ABSL_FLAG(std::string, instruments, "",
+          "questionnaire definitions: a .textproto file or a folder of them (default: the "
+          "shipped NRS, ODI, NDI, SRS-22r and PSFS)");
+
 namespace {
 
 using scoliomassage::observability::Log;
@@ -65,7 +70,7 @@ constexpr const char* kFlagNames[] = {
     "shutdown_grace_seconds", "tls_cert", "tls_key", "tls_client_ca", "insecure", "tokens_file",
     "pseudonym_secret_file", "analytics_free_text_clinics", "http_listen", "http_public_url",
     "cds_issuers_file", "export_dir", "export_expiry_seconds", "max_export_jobs",
-    "analytics_database", "analytics_max_lag", "analytics_fallback"};
+    "analytics_database", "analytics_max_lag", "analytics_fallback", "instruments"};
 
 // Environment twins are applied before the command line is parsed, so the
 // command line overrides them.
@@ -131,6 +136,9 @@ int main(int argc, char** argv) {
   options.analytics_database = absl::GetFlag(FLAGS_analytics_database);
   options.analytics_max_lag = absl::GetFlag(FLAGS_analytics_max_lag);
   options.analytics_fallback = absl::GetFlag(FLAGS_analytics_fallback);
+  options.instruments = absl::GetFlag(FLAGS_instruments).empty()
+                            ? scoliomassage::catalog::DefaultInstrumentsPath()
+                            : absl::GetFlag(FLAGS_instruments);
   for (absl::string_view clinic :
        absl::StrSplit(absl::GetFlag(FLAGS_analytics_free_text_clinics), ',', absl::SkipEmpty())) {
     options.analytics_free_text_clinics.insert(std::string(clinic));

@@ -60,6 +60,10 @@ struct Options {
   // ...else analytics reads go to the primary ("primary") or fail
   // UNAVAILABLE ("unavailable").
   std::string analytics_fallback = "primary";
+
+  // Questionnaire definitions: a .textproto file or a folder of them; empty
+  // means the shipped ones (catalog::DefaultInstrumentsPath()).
+  std::string instruments;
 };
 
 }  // namespace scoliomassage::server

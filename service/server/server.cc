@@ -8,19 +8,24 @@
 #include <condition_variable>
 
 #include "absl/strings/str_cat.h"
+#include "api/assessment_servicer.h"
 #include "api/call_runner.h"
+#include "api/episode_servicer.h"
 #include "api/history_servicer.h"
 #include "api/outcome_servicer.h"
 #include "api/protocol_servicer.h"
 #include "api/report_servicer.h"
+#include "app/assessments.h"
 #include "app/background_records.h"
 #include "app/cds_feedback.h"
 #include "app/checkin.h"
+#include "app/episodes.h"
 #include "app/history.h"
 #include "app/outcomes.h"
 #include "app/report.h"
 #include "base/read_file.h"
 #include "base/work_queue.h"
+#include "catalog/instrument_loader.h"
 #include "catalog/loader.h"
 #include "http/http_server.h"
 #include "observability/log.h"
@@ -42,7 +47,8 @@ constexpr size_t kMinPseudonymSecretBytes = 32;
 constexpr const char* kServiceNames[] = {
     "scoliomassage.v1.ProtocolService", "scoliomassage.v1.OutcomeService",
     "scoliomassage.v1.HistoryService", "scoliomassage.v1.AuditService",
-    "scoliomassage.v1.ReportService"};
+    "scoliomassage.v1.ReportService",     "scoliomassage.v1.AssessmentService",
+    "scoliomassage.v1.EpisodeService"};
 
 // Their health follows the analytics standby when analytics may not fall
 // back to the primary.
@@ -78,6 +84,7 @@ constexpr size_t kMaxBackgroundRecords = 100000;
 struct Server::Parts {
   std::unique_ptr<storage::Store> store;
   std::shared_ptr<const catalog::Catalog> catalog;
+  std::shared_ptr<const catalog::Instruments> instruments;
   std::unique_ptr<core::ProtocolEngine> engine;
   std::unique_ptr<app::Pseudonymizer> pseudonyms;
   std::unique_ptr<auth::Authenticator> authenticator;
@@ -87,12 +94,16 @@ struct Server::Parts {
   std::unique_ptr<app::History> history;
   std::unique_ptr<app::Reports> reports;
   std::unique_ptr<app::CdsFeedback> cds_feedback;
+  std::unique_ptr<app::Assessments> assessments;
+  std::unique_ptr<app::Episodes> episodes;
   std::unique_ptr<api::CallRunner> runner;
   std::unique_ptr<api::ProtocolServicer> protocol_servicer;
   std::unique_ptr<api::OutcomeServicer> outcome_servicer;
   std::unique_ptr<api::HistoryServicer> history_servicer;
   std::unique_ptr<api::AuditServicer> audit_servicer;
   std::unique_ptr<api::ReportServicer> report_servicer;
+  std::unique_ptr<api::AssessmentServicer> assessment_servicer;
+  std::unique_ptr<api::EpisodeServicer> episode_servicer;
   // Queued calls use the runner, the servicers' app objects and the
   // background records, so the queue is joined before any of them goes.
   std::unique_ptr<base::WorkQueue> calls;
@@ -120,6 +131,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   auto catalog = catalog::LoadCatalog(options.catalog);
   if (!catalog.ok()) return catalog.status();
   parts->catalog = *std::move(catalog);
+
+  // Questionnaire definitions, checked like the catalog: a broken file stops
+  // the start with its file and line.
+  auto instruments = catalog::LoadInstruments(
+      options.instruments.empty() ? catalog::DefaultInstrumentsPath() : options.instruments);
+  if (!instruments.ok()) return instruments.status();
+  parts->instruments = *std::move(instruments);
 
   storage::AnalyticsStore* analytics = nullptr;
   if (options.analytics_database.empty()) {
@@ -186,6 +204,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
                                                   options.analytics_free_text_clinics);
   parts->reports = std::make_unique<app::Reports>(*parts->store, *parts->pseudonyms);
   parts->cds_feedback = std::make_unique<app::CdsFeedback>(*parts->store, *parts->pseudonyms);
+  parts->checkin->set_instruments(parts->instruments.get());
+  parts->assessments = std::make_unique<app::Assessments>(*parts->store, *parts->instruments,
+                                                          *parts->pseudonyms);
+  parts->episodes = std::make_unique<app::Episodes>(*parts->store, *parts->instruments,
+                                                    *parts->pseudonyms);
   parts->calls = std::make_unique<base::WorkQueue>(options.worker_threads, options.max_queued_calls);
   parts->runner = std::make_unique<api::CallRunner>(*parts->calls, *parts->background,
                                                     parts->authenticator.get(), dev_caller);
@@ -194,6 +217,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   parts->history_servicer = std::make_unique<api::HistoryServicer>(*parts->runner, *parts->history);
   parts->audit_servicer = std::make_unique<api::AuditServicer>(*parts->runner, *parts->history);
   parts->report_servicer = std::make_unique<api::ReportServicer>(*parts->runner, *parts->reports);
+  parts->assessment_servicer =
+      std::make_unique<api::AssessmentServicer>(*parts->runner, *parts->assessments);
+  parts->episode_servicer = std::make_unique<api::EpisodeServicer>(*parts->runner, *parts->episodes);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -204,6 +230,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   builder.RegisterService(parts->history_servicer.get());
   builder.RegisterService(parts->audit_servicer.get());
   builder.RegisterService(parts->report_servicer.get());
+  builder.RegisterService(parts->assessment_servicer.get());
+  builder.RegisterService(parts->episode_servicer.get());
   // Requests are small JSON-sized messages; a bigger one is a mistake or abuse.
   builder.SetMaxReceiveMessageSize(1 << 20);
   parts->grpc_server = builder.BuildAndStart();

@@ -143,6 +143,46 @@ absl::StatusOr<CardFeedbackSummary> AnalyticsStore::SummarizeCardFeedback(
       [&](Store& store) { return store.SummarizeCardFeedback(clinic_id, filter); });
 }
 
+// Questionnaires and episodes are clinical reads and writes: the primary.
+absl::StatusOr<v1::Assessment> AnalyticsStore::RecordAssessment(const std::string& clinic_id,
+                                                                const std::string& request_id,
+                                                                const v1::Assessment& scored) {
+  return primary_->RecordAssessment(clinic_id, request_id, scored);
+}
+
+absl::StatusOr<AssessmentPage> AnalyticsStore::ListAssessments(
+    const std::string& clinic_id, const v1::ListAssessmentsRequest& request, int page_size) {
+  return primary_->ListAssessments(clinic_id, request, page_size);
+}
+
+absl::StatusOr<std::vector<v1::Assessment>> AnalyticsStore::LatestAssessmentPair(
+    const std::string& clinic_id, const std::string& patient_id) {
+  return primary_->LatestAssessmentPair(clinic_id, patient_id);
+}
+
+absl::StatusOr<v1::Episode> AnalyticsStore::OpenEpisode(const std::string& clinic_id,
+                                                        const std::string& request_id,
+                                                        const std::string& patient_id,
+                                                        int64_t opened_at_us) {
+  return primary_->OpenEpisode(clinic_id, request_id, patient_id, opened_at_us);
+}
+
+absl::StatusOr<v1::Episode> AnalyticsStore::CloseEpisode(const std::string& clinic_id,
+                                                         const std::string& episode_id,
+                                                         int64_t closed_at_us) {
+  return primary_->CloseEpisode(clinic_id, episode_id, closed_at_us);
+}
+
+absl::StatusOr<std::vector<v1::Episode>> AnalyticsStore::ListEpisodes(
+    const std::string& clinic_id, const std::string& patient_id) {
+  return primary_->ListEpisodes(clinic_id, patient_id);
+}
+
+absl::StatusOr<EpisodeRecord> AnalyticsStore::GetEpisodeRecord(const std::string& clinic_id,
+                                                               const std::string& episode_id) {
+  return primary_->GetEpisodeRecord(clinic_id, episode_id);
+}
+
 absl::StatusOr<HistoryHorizon> AnalyticsStore::SettleHistory() {
   absl::StatusOr<HistoryHorizon> horizon = primary_->SettleHistory();
   if (!horizon.ok()) return horizon;

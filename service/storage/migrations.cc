@@ -16,27 +16,29 @@ absl::Status ApplyPending(SqlSession& db, const SqlDialect& dialect,
       !status.ok()) {
     return status;
   }
-  // The versions applied, not only the highest: features are numbered when
-  // they are written and may land in another order (a database may have 5
-  // before 3 and 4 exist), so every known migration not yet recorded runs.
-  std::set<int64_t> applied;
-  {
-    absl::StatusOr<std::unique_ptr<ResultRows>> rows =
-        db.Query("SELECT version FROM schema_migrations", SqlParams());
-    if (!rows.ok()) return rows.status();
-    while (true) {
-      absl::StatusOr<bool> more = (*rows)->Next();
-      if (!more.ok()) return more.status();
-      if (!*more) break;
-      applied.insert((*rows)->Int(0));
-    }
+  // Versions are applied by set, not by "newer than the highest": features
+  // developed side by side number their migrations independently (a
+  // database may hold 1, 2, 4 before 3 arrives), so each one missing is
+  // applied in version order. Each migration must therefore stand on its own.
+  absl::StatusOr<std::unique_ptr<ResultRows>> versions =
+      db.Query("SELECT version FROM schema_migrations ORDER BY version", SqlParams());
+  if (!versions.ok()) return versions.status();
+  std::set<int> applied;
+  for (;;) {
+    absl::StatusOr<bool> next = (*versions)->Next();
+    if (!next.ok()) return next.status();
+    if (!*next) break;
+    applied.insert(static_cast<int>((*versions)->Int(0)));
   }
-  const int64_t current = applied.empty() ? 0 : *applied.rbegin();
-  const int newest_known = migrations.empty() ? 0 : migrations.back().version;
-  if (current > newest_known) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the database schema is at version ", current, " but this build knows only up to ",
-        newest_known, "; run a newer scoliomassaged"));
+  versions->reset();
+  std::set<int> known;
+  for (const Migration& migration : migrations) known.insert(migration.version);
+  for (int version : applied) {
+    if (known.count(version) == 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the database schema has migration ", version,
+          ", which this build does not know; run a newer scoliomassaged"));
+    }
   }
   for (const Migration& migration : migrations) {
     if (applied.count(migration.version) != 0) continue;

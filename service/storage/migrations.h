@@ -26,12 +26,12 @@ struct Migration {
 const std::vector<Migration>& SqliteMigrations();
 const std::vector<Migration>& PostgresMigrations();
 
-// Applies the migrations the database has not recorded (not only those
-// above its highest version: features may land out of number order), all in
-// one transaction that other processes cannot run at the same time
-// (dialect.migration_begin). FAILED_PRECONDITION when the database is newer
-// than this build (a downgrade would misread the data); an error names the
-// migration that failed.
+// Applies every migration the database has not recorded, in version order,
+// all in one transaction that other processes cannot run at the same time
+// (dialect.migration_begin). Versions need not be contiguous. FAILED_
+// PRECONDITION when the database records a migration this build does not
+// know (a downgrade would misread the data); an error names the migration
+// that failed.
 absl::Status ApplyMigrations(SqlSession& db, const SqlDialect& dialect,
                              const std::vector<Migration>& migrations, int64_t now_us);
 

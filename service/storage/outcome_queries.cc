@@ -19,6 +19,7 @@ const char* DimensionColumn(v1::GroupBy dimension) {
     case v1::GROUP_BY_SESSION_NUMBER: return "session_number";
     case v1::GROUP_BY_THERAPIST: return "therapist_id";
     case v1::GROUP_BY_MONTH: return "performed_month";
+    case v1::GROUP_BY_EPISODE: return "episode_id";
     default: return nullptr;
   }
 }
@@ -42,6 +43,7 @@ const char* DimensionName(v1::GroupBy dimension) {
     case v1::GROUP_BY_SESSION_NUMBER: return "session_number";
     case v1::GROUP_BY_THERAPIST: return "therapist";
     case v1::GROUP_BY_MONTH: return "month";
+    case v1::GROUP_BY_EPISODE: return "episode";
     default: return "";
   }
 }
@@ -122,7 +124,8 @@ absl::Status ValidateGroupBy(const std::vector<v1::GroupBy>& group_by) {
     const std::string field = absl::StrCat("group_by[", i, "]");
     if (DimensionColumn(group_by[i]) == nullptr) {
       violations.Add(field, "must be one of GROUP_BY_PROTOCOL, GROUP_BY_SPINE_REGION, "
-                            "GROUP_BY_SESSION_NUMBER, GROUP_BY_THERAPIST, GROUP_BY_MONTH");
+                            "GROUP_BY_SESSION_NUMBER, GROUP_BY_THERAPIST, GROUP_BY_MONTH, "
+                            "GROUP_BY_INSTRUMENT, GROUP_BY_EPISODE");
     } else if (!seen.insert(group_by[i]).second) {
       violations.Add(field, "repeats an earlier dimension");
     }
@@ -185,6 +188,9 @@ v1::SummaryGroup MakeSummaryGroup(const std::vector<v1::GroupBy>& group_by, cons
     if (group_by[i] == v1::GROUP_BY_SPINE_REGION && absl::SimpleAtoi(value, &region) &&
         v1::SpineRegion_IsValid(region)) {
       value = v1::SpineRegion_Name(static_cast<v1::SpineRegion>(region));
+    }
+    if (group_by[i] == v1::GROUP_BY_EPISODE) {
+      value = value.empty() ? "none" : absl::StrCat("episodes/", value);
     }
     (*group.mutable_key_parts())[DimensionName(group_by[i])] = value;
     key_values.push_back(std::move(value));

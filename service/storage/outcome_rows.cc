@@ -16,6 +16,12 @@ std::string OutcomeIdOf(const v1::Outcome& stored) {
   return stored.name().substr(sizeof("outcomes/") - 1);
 }
 
+// "" for sessions stored before episodes existed (migration 0004).
+std::string EpisodeIdOf(const v1::Outcome& stored) {
+  constexpr size_t kPrefix = sizeof("episodes/") - 1;
+  return stored.episode().size() > kPrefix ? stored.episode().substr(kPrefix) : std::string();
+}
+
 SqlParams::Value PainBefore(const v1::Outcome& stored) {
   if (!stored.has_pain_before()) return std::monostate();
   return int64_t{stored.pain_before()};
@@ -68,7 +74,8 @@ absl::Status OutcomeRows::InsertRevision(const std::string& clinic_id,
        {"pain_after", int64_t{stored.pain_after()}},
        {"adverse_event_count", int64_t{stored.adverse_events_size()}},
        {"performed_at_us", performed_at_us}, {"performed_month", UtcMonth(performed_at_us)},
-       {"amend_reason", stored.amend_reason()}, {"outcome_proto", SqlBytes{std::move(bytes)}}},
+       {"amend_reason", stored.amend_reason()}, {"outcome_proto", SqlBytes{std::move(bytes)}},
+       {"episode_id", EpisodeIdOf(stored)}},
       p);
   if (absl::Status status = db_.Run(insert, p); !status.ok()) return status;
 
@@ -78,7 +85,8 @@ absl::Status OutcomeRows::InsertRevision(const std::string& clinic_id,
         "outcome_latest",
         {{"clinic_id", clinic_id}, {"outcome_id", outcome_id}, {"revision", int64_t{1}},
          {"first_create_time_us", first_create_time_us}, {"patient_id", stored.patient_id()},
-         {"performed_at_us", performed_at_us}, {"pain_before", PainBefore(stored)}},
+         {"performed_at_us", performed_at_us}, {"pain_before", PainBefore(stored)},
+         {"episode_id", EpisodeIdOf(stored)}},
         q);
     if (absl::Status status = db_.Run(latest, q); !status.ok()) return status;
     return CountSession(clinic_id, stored.patient_id(), +1);
@@ -101,7 +109,8 @@ absl::Status OutcomeRows::InsertRevision(const std::string& clinic_id,
   const std::string update = absl::StrCat(
       "UPDATE outcome_latest SET revision = ", q.Add(int64_t{stored.revision()}),
       ", patient_id = ", q.Add(stored.patient_id()), ", performed_at_us = ", q.Add(performed_at_us),
-      ", pain_before = ", q.Add(PainBefore(stored)), where);
+      ", pain_before = ", q.Add(PainBefore(stored)), ", episode_id = ", q.Add(EpisodeIdOf(stored)),
+      where);
   if (absl::Status status = db_.Run(update, q); !status.ok()) return status;
   if (previous_patient == stored.patient_id()) return absl::OkStatus();
   if (absl::Status status = CountSession(clinic_id, previous_patient, -1); !status.ok()) {

@@ -31,8 +31,8 @@ absl::StatusOr<v1::Outcome> ParseStoredOutcome(const std::string& bytes);
 inline constexpr char kRebuildReadModelSql[] =
     "DELETE FROM outcome_latest; DELETE FROM patient_progress; "
     "INSERT INTO outcome_latest (clinic_id, outcome_id, revision, first_create_time_us, "
-    "patient_id, performed_at_us, pain_before) SELECT clinic_id, outcome_id, revision, "
-    "first_create_time_us, patient_id, performed_at_us, pain_before "
+    "patient_id, performed_at_us, pain_before, episode_id) SELECT clinic_id, outcome_id, "
+    "revision, first_create_time_us, patient_id, performed_at_us, pain_before, episode_id "
     "FROM latest_outcome_revisions; "
     "INSERT INTO patient_progress (clinic_id, patient_id, sessions_logged) SELECT clinic_id, "
     "patient_id, count(*) FROM outcome_latest GROUP BY clinic_id, patient_id;";
@@ -84,6 +84,9 @@ class OutcomeRows {
   // reads of the read model: the cost does not grow with the history.
   absl::StatusOr<core::PatientProgress> Progress(const std::string& clinic_id,
                                                  const std::string& patient_id);
+
+  // The transaction's session, for the episode rows written with a revision.
+  SqlSession& session() { return db_; }
 
  private:
   SqlParams Params() const { return SqlParams(dialect_.placeholder_prefix); }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/errors.h"
 #include "storage/metered_executor.h"
+#include "storage/episode_rows.h"
 #include "storage/outcome_fingerprint.h"
 #include "storage/outcome_ids.h"
 #include "storage/store_errors.h"
@@ -109,8 +110,19 @@ absl::StatusOr<v1::Outcome> SqlStore::LogOutcome(const std::string& clinic_id,
                                                  const v1::Outcome& outcome) {
   if (absl::Status status = RequireRequestId(request_id); !status.ok()) return status;
   return WriteRevision(clinic_id, request_id, kLogOperation, LogOutcomeFingerprint(outcome),
-                       [&](OutcomeRows&, int64_t now_us) -> absl::StatusOr<NewRevision> {
-                         return FirstRevision(outcome, now_us);
+                       [&](OutcomeRows& rows, int64_t now_us) -> absl::StatusOr<NewRevision> {
+                         absl::StatusOr<NewRevision> first = FirstRevision(outcome, now_us);
+                         if (!first.ok()) return first;
+                         // The session joins the patient's open episode, or
+                         // opens one, in the same transaction.
+                         absl::StatusOr<std::string> episode =
+                             EpisodeRows(rows.session(), dialect_)
+                                 .OpenOrFind(clinic_id, outcome.patient_id(),
+                                             TimestampToMicros(first->stored.performed_at()),
+                                             now_us);
+                         if (!episode.ok()) return episode.status();
+                         first->stored.set_episode(*episode);
+                         return first;
                        });
 }
 
@@ -127,9 +139,24 @@ absl::StatusOr<v1::Outcome> SqlStore::AmendOutcome(const std::string& clinic_id,
         // The next revision number is read only once the lock is held.
         absl::StatusOr<OutcomeRows::Latest> latest = rows.LockLatest(clinic_id, *outcome_id);
         if (!latest.ok()) return latest.status();
-        return NewRevision{
+        NewRevision next{
             MakeStoredOutcome(corrected, *outcome_id, latest->revision + 1, now_us, reason),
             *outcome_id, latest->first_create_time_us};
+        // A correction stays in its session's episode; one that moves the
+        // session to another patient moves it to that patient's episode.
+        absl::StatusOr<v1::Outcome> previous = rows.Select(clinic_id, *outcome_id, latest->revision);
+        if (!previous.ok()) return previous.status();
+        if (previous->patient_id() == corrected.patient_id()) {
+          next.stored.set_episode(previous->episode());
+        } else {
+          absl::StatusOr<std::string> episode =
+              EpisodeRows(rows.session(), dialect_)
+                  .OpenOrFind(clinic_id, corrected.patient_id(),
+                              TimestampToMicros(next.stored.performed_at()), now_us);
+          if (!episode.ok()) return episode.status();
+          next.stored.set_episode(*episode);
+        }
+        return next;
       });
 }
 

@@ -70,6 +70,27 @@ class SqlStore : public Store {
   absl::StatusOr<CardFeedbackSummary> SummarizeCardFeedback(
       const std::string& clinic_id, const v1::HistoryFilter& filter) override;
 
+  // Assessments and episodes: sql_store_assessments.cc.
+  absl::StatusOr<v1::Assessment> RecordAssessment(const std::string& clinic_id,
+                                                  const std::string& request_id,
+                                                  const v1::Assessment& scored) override;
+  absl::StatusOr<AssessmentPage> ListAssessments(const std::string& clinic_id,
+                                                 const v1::ListAssessmentsRequest& request,
+                                                 int page_size) override;
+  absl::StatusOr<std::vector<v1::Assessment>> LatestAssessmentPair(
+      const std::string& clinic_id, const std::string& patient_id) override;
+  absl::StatusOr<v1::Episode> OpenEpisode(const std::string& clinic_id,
+                                          const std::string& request_id,
+                                          const std::string& patient_id,
+                                          int64_t opened_at_us) override;
+  absl::StatusOr<v1::Episode> CloseEpisode(const std::string& clinic_id,
+                                           const std::string& episode_id,
+                                           int64_t closed_at_us) override;
+  absl::StatusOr<std::vector<v1::Episode>> ListEpisodes(const std::string& clinic_id,
+                                                        const std::string& patient_id) override;
+  absl::StatusOr<EpisodeRecord> GetEpisodeRecord(const std::string& clinic_id,
+                                                 const std::string& episode_id) override;
+
  protected:
   // The backend's own executor (SqliteStore reaches its writer through it).
   SqlExecutor& executor() { return *backend_; }

@@ -22,8 +22,11 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/episode_result.h"
 #include "core/progress.h"
+#include "scoliomassage/v1/assessment.pb.h"
 #include "scoliomassage/v1/audit.pb.h"
+#include "scoliomassage/v1/episode.pb.h"
 #include "scoliomassage/v1/history.pb.h"
 #include "scoliomassage/v1/outcome.pb.h"
 #include "scoliomassage/v1/protocol.pb.h"
@@ -105,6 +108,13 @@ struct HistoryHorizon {
   // True when the pages are to be read from the analytics replica.
   bool from_replica = false;
 };
+
+struct AssessmentPage {
+  std::vector<v1::Assessment> assessments;
+  std::string next_page_token;  // empty on the last page
+};
+
+using core::EpisodeRecord;  // what an episode result is computed from
 
 class Store {
  public:
@@ -201,6 +211,37 @@ class Store {
                                                         bool include_revisions,
                                                         const std::string& resume_token,
                                                         int limit);
+
+  // --- assessments and episodes (migration 0004) --------------------------
+  // Stores a scored assessment (scores and instrument_version set by the
+  // caller) in the patient's open episode, opening one at performed_at when
+  // none is open. Idempotent on (clinic_id, request_id) like LogOutcome.
+  virtual absl::StatusOr<v1::Assessment> RecordAssessment(const std::string& clinic_id,
+                                                          const std::string& request_id,
+                                                          const v1::Assessment& scored) = 0;
+  // Newest performed_at first; page_size already clamped. Primary read.
+  virtual absl::StatusOr<AssessmentPage> ListAssessments(
+      const std::string& clinic_id, const v1::ListAssessmentsRequest& request, int page_size) = 0;
+  // The patient's latest assessment and the one before it of the same
+  // instrument (for the check-in), from two index-bounded reads.
+  virtual absl::StatusOr<std::vector<v1::Assessment>> LatestAssessmentPair(
+      const std::string& clinic_id, const std::string& patient_id) = 0;
+  // Opens an episode; idempotent on request_id. FAILED_PRECONDITION (reason
+  // EPISODE_ALREADY_OPEN) when the patient has an open one.
+  virtual absl::StatusOr<v1::Episode> OpenEpisode(const std::string& clinic_id,
+                                                  const std::string& request_id,
+                                                  const std::string& patient_id,
+                                                  int64_t opened_at_us) = 0;
+  // Closes an episode (closing a closed one returns it unchanged).
+  // INVALID_ARGUMENT when closed_at is before opened_at; NOT_FOUND when the
+  // clinic has no such episode.
+  virtual absl::StatusOr<v1::Episode> CloseEpisode(const std::string& clinic_id,
+                                                   const std::string& episode_id,
+                                                   int64_t closed_at_us) = 0;
+  virtual absl::StatusOr<std::vector<v1::Episode>> ListEpisodes(const std::string& clinic_id,
+                                                                const std::string& patient_id) = 0;
+  virtual absl::StatusOr<EpisodeRecord> GetEpisodeRecord(const std::string& clinic_id,
+                                                         const std::string& episode_id) = 0;
 };
 
 // Opens the store named by a database URL: "sqlite://PATH", a bare path, or

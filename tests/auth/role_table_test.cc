@@ -15,17 +15,25 @@ const Method kAllMethods[] = {
     Method::kAmendOutcome,      Method::kGetOutcome,    Method::kListOutcomes,
     Method::kQueryHistory,      Method::kSummarizeOutcomes, Method::kListAuditRecords,
     Method::kGetPatientReport,  Method::kFhirSearch,    Method::kFhirExport,
-    Method::kSendCdsFeedback,   Method::kReadMetrics};
+    Method::kSendCdsFeedback,   Method::kReadMetrics,
+    Method::kRecordAssessment,  Method::kListAssessments, Method::kListInstruments,
+    Method::kOpenEpisode,       Method::kCloseEpisode,  Method::kListEpisodes,
+    Method::kGetEpisodeResult};
 
 TEST(RoleTableTest, EveryRoleAndMethod) {
   const std::map<Role, std::set<Method>> allowed = {
       {Role::kHost, {Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
                      Method::kGetOutcome, Method::kListOutcomes, Method::kGetPatientReport,
-                     Method::kFhirSearch, Method::kSendCdsFeedback}},
+                     Method::kFhirSearch, Method::kSendCdsFeedback, Method::kRecordAssessment,
+                     Method::kListAssessments, Method::kListInstruments, Method::kOpenEpisode,
+                     Method::kCloseEpisode, Method::kListEpisodes, Method::kGetEpisodeResult}},
       {Role::kTherapist, {Method::kListProtocols, Method::kLogOutcome, Method::kAmendOutcome,
-                          Method::kGetOutcome, Method::kGetPatientReport, Method::kFhirSearch}},
+                          Method::kGetOutcome, Method::kGetPatientReport, Method::kFhirSearch,
+                          Method::kRecordAssessment, Method::kListAssessments,
+                          Method::kListInstruments, Method::kOpenEpisode, Method::kCloseEpisode,
+                          Method::kListEpisodes, Method::kGetEpisodeResult}},
       {Role::kAnalytics, {Method::kListProtocols, Method::kQueryHistory, Method::kSummarizeOutcomes,
-                          Method::kFhirSearch, Method::kFhirExport}},
+                          Method::kFhirSearch, Method::kFhirExport, Method::kListInstruments}},
       {Role::kAdmin, {std::begin(kAllMethods), std::end(kAllMethods)}},
   };
   for (const auto& [role, methods] : allowed) {

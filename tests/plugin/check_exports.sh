@@ -15,7 +15,8 @@ done
 for symbol in smp_client_open smp_client_close smp_recommend_protocol smp_log_outcome \
               smp_amend_outcome smp_get_outcome smp_patient_history smp_flush \
               smp_last_error smp_strerror smp_free smp_version smp_abi_version \
-              smp_patient_report; do
+              smp_patient_report \
+              smp_record_assessment smp_list_assessments smp_episode_result; do
   echo "$exported" | grep -qx "$symbol" || { echo "missing export: $symbol"; status=1; }
 done
 count=$(echo "$exported" | grep -c .)

@@ -139,6 +139,9 @@ const NamedCall kCalls[] = {
     {"smp_amend_outcome", smp_amend_outcome},
     {"smp_get_outcome", smp_get_outcome},
     {"smp_patient_history", smp_patient_history},
+    {"smp_record_assessment", smp_record_assessment},
+    {"smp_list_assessments", smp_list_assessments},
+    {"smp_episode_result", smp_episode_result},
 };
 
 TEST(PluginVersion, RuntimeMatchesHeader) {
@@ -327,7 +330,11 @@ TEST(PluginServerDown, EveryCallIsUnavailableWithinTheDeadline) {
       "{\"name\":\"outcomes/x\",\"reason\":\"typo\"}",
       "{\"name\":\"outcomes/x\"}",
       "{\"filter\":{\"patientId\":\"p\"}}",
+      "{\"assessment\":{\"patientId\":\"p\",\"instrumentId\":\"nrs\"}}",
+      "{\"patientId\":\"p\"}",
+      "{\"name\":\"episodes/x\"}",
   };
+  static_assert(std::size(requests) == std::size(kCalls), "one request per call");
   for (std::size_t i = 0; i < std::size(kCalls); ++i) {
     Json response;
     const auto started = Clock::now();
@@ -727,6 +734,60 @@ TEST_F(PluginWithServer, OneClientManyThreadsCheckIns) {
   }
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(failures.load(), 0);
+}
+
+TEST_F(PluginWithServer, AssessmentIsScoredListedAndInTheEpisodeResult) {
+  const std::string patient = "p-odi-" + std::to_string(getpid());
+  // performedAt an hour ago and now, in RFC 3339.
+  auto at = [](long seconds_ago) {
+    char text[32];
+    const std::time_t when = std::time(nullptr) - seconds_ago;
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&when));
+    return std::string(text);
+  };
+  auto odi = [&](const std::string& performed_at, const std::string& values) {
+    std::string answers;
+    int item = 1;
+    for (char value : values) {
+      answers += std::string(item > 1 ? "," : "") + "{\"item\":\"" + std::to_string(item) +
+                 "\",\"value\":" + value + "}";
+      ++item;
+    }
+    return "{\"assessment\":{\"patientId\":\"" + patient +
+           "\",\"instrumentId\":\"odi\",\"performedAt\":\"" + performed_at +
+           "\",\"answers\":[" + answers + "]}}";
+  };
+  Json first, second, bad, listed, result;
+  // Sums 20 and 12 of 50: ODI 40, then 24.
+  ASSERT_EQ(smp_record_assessment(client_.handle, odi(at(3600), "4444400000").c_str(), first.out()),
+            SMP_OK)
+      << smp_last_error();
+  // The first "value" after "scores" is the total (before it come the answers).
+  auto total = [](const std::string& json) {
+    const auto scores = json.find("\"scores\"");
+    return scores == std::string::npos ? -1 : NumberField(json.substr(scores), "value");
+  };
+  EXPECT_EQ(total(first.str()), 40) << first.str();
+  ASSERT_EQ(smp_record_assessment(client_.handle, odi(at(0), "5520000000").c_str(), second.out()),
+            SMP_OK)
+      << smp_last_error();
+  EXPECT_EQ(total(second.str()), 24) << second.str();
+  EXPECT_EQ(smp_record_assessment(client_.handle, odi(at(0), "5529000000").c_str(), bad.out()),
+            SMP_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(smp_last_error()).find("assessment.answers[3].value"), std::string::npos)
+      << smp_last_error();
+  ASSERT_EQ(smp_list_assessments(client_.handle, ("{\"patientId\":\"" + patient + "\"}").c_str(),
+                                 listed.out()),
+            SMP_OK)
+      << smp_last_error();
+  EXPECT_EQ(Count(listed.str(), "\"name\":\"assessments/"), 2u) << listed.str();
+  const std::string episode = StringField(second.str(), "episode");
+  ASSERT_EQ(smp_episode_result(client_.handle, ("{\"name\":\"" + episode + "\"}").c_str(),
+                               result.out()),
+            SMP_OK)
+      << smp_last_error();
+  EXPECT_NE(result.str().find("\"meaningful\":true"), std::string::npos) << result.str();
+  EXPECT_EQ(NumberField(result.str(), "baseline"), 40) << result.str();
 }
 
 }  // namespace

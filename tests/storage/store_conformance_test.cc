@@ -47,6 +47,7 @@ v1::Outcome WithoutOutputFields(v1::Outcome outcome) {
   outcome.clear_revision();
   outcome.clear_create_time();
   outcome.clear_amend_reason();
+  outcome.clear_episode();  // output only: the episode the store assigned
   return outcome;
 }
 

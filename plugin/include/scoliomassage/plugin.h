@@ -286,6 +286,36 @@ SMP_API int smp_abi_version(void);
 SMP_API int smp_patient_report(smp_client *c, const char *request_json,
                                char **response_json);
 
+/* AssessmentService.RecordAssessment: scores and stores a questionnaire.
+ * RecordAssessmentRequest -> Assessment, e.g.
+ *   {"assessment":{"patientId":"p-1","instrumentId":"odi",
+ *    "performedAt":"2026-03-01T09:00:00Z",
+ *    "answers":[{"item":"1","value":3},{"item":"2","value":1}, ...]}}
+ * Answers are numbers only (instruments nrs, odi, ndi, srs22r, psfs, or the
+ * clinic's own). The response carries "scores" (domain, value, scoreable,
+ * reason: a domain with too many missing items is scoreable false, never 0)
+ * and the "episode" it joined. requestId is generated when absent and reused
+ * on retries, so a retry stores it once. An out-of-range answer is
+ * SMP_INVALID_ARGUMENT naming the field, e.g. assessment.answers[3].value
+ * (item "4"), and stores nothing. Never queued in the outbox. */
+SMP_API int smp_record_assessment(smp_client *c, const char *request_json,
+                                  char **response_json);
+
+/* AssessmentService.ListAssessments: a patient's assessments, newest first.
+ * ListAssessmentsRequest -> ListAssessmentsResponse, e.g.
+ * {"patientId":"p-1","instrumentId":"odi"}. pageSize is clamped as for
+ * smp_patient_history; pass nextPageToken as "pageToken" for the next page. */
+SMP_API int smp_list_assessments(smp_client *c, const char *request_json,
+                                 char **response_json);
+
+/* EpisodeService.GetEpisodeResult: baseline against latest for an episode
+ * ({"name":"episodes/..."}, the "episode" of an outcome or assessment):
+ * pre-session pain and each questionnaire domain, with "meaningful" judged by
+ * each measure's published threshold. GetEpisodeResultRequest ->
+ * EpisodeResult. */
+SMP_API int smp_episode_result(smp_client *c, const char *request_json,
+                               char **response_json);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif
