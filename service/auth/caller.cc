@@ -33,6 +33,13 @@ absl::string_view MethodPath(Method method) {
     case Method::kQueryHistory: return "/scoliomassage.v1.HistoryService/QueryHistory";
     case Method::kSummarizeOutcomes: return "/scoliomassage.v1.HistoryService/SummarizeOutcomes";
     case Method::kListAuditRecords: return "/scoliomassage.v1.AuditService/ListAuditRecords";
+    case Method::kRecordCurveMeasurement:
+      return "/scoliomassage.v1.CurveService/RecordCurveMeasurement";
+    case Method::kListCurveMeasurements:
+      return "/scoliomassage.v1.CurveService/ListCurveMeasurements";
+    case Method::kAmendCurveMeasurement:
+      return "/scoliomassage.v1.CurveService/AmendCurveMeasurement";
+    case Method::kGetCurveMeasurement: return "/scoliomassage.v1.CurveService/GetCurveMeasurement";
   }
   return "";
 }
@@ -40,6 +47,12 @@ absl::string_view MethodPath(Method method) {
 bool IsAllowed(Role role, Method method) {
   // The catalog holds no patient data, so every role may read it.
   if (method == Method::kListProtocols) return true;
+  // Curve measurements: the clinic's clinical staff and software read and
+  // write them; analytics never sees them (patient ids and free text).
+  if (method == Method::kRecordCurveMeasurement || method == Method::kListCurveMeasurements ||
+      method == Method::kAmendCurveMeasurement || method == Method::kGetCurveMeasurement) {
+    return role != Role::kAnalytics;
+  }
   switch (role) {
     case Role::kAdmin:
       return true;

@@ -30,6 +30,10 @@ enum class Method {
   kQueryHistory,
   kSummarizeOutcomes,
   kListAuditRecords,
+  kRecordCurveMeasurement,
+  kListCurveMeasurements,
+  kAmendCurveMeasurement,
+  kGetCurveMeasurement,
 };
 
 // The full gRPC method path, e.g. "/scoliomassage.v1.OutcomeService/LogOutcome".

@@ -9,11 +9,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "api/call_runner.h"
+#include "api/curve_servicer.h"
 #include "api/history_servicer.h"
 #include "api/outcome_servicer.h"
 #include "api/protocol_servicer.h"
 #include "app/background_records.h"
 #include "app/checkin.h"
+#include "app/curves.h"
 #include "app/history.h"
 #include "app/outcomes.h"
 #include "base/read_file.h"
@@ -36,7 +38,8 @@ constexpr size_t kMinPseudonymSecretBytes = 32;
 
 constexpr const char* kServiceNames[] = {
     "scoliomassage.v1.ProtocolService", "scoliomassage.v1.OutcomeService",
-    "scoliomassage.v1.HistoryService", "scoliomassage.v1.AuditService"};
+    "scoliomassage.v1.HistoryService", "scoliomassage.v1.AuditService",
+    "scoliomassage.v1.CurveService"};
 
 // Audit and recommendation records may queue this deep before new ones are
 // dropped (and counted); see app/background_records.h.
@@ -63,6 +66,8 @@ struct Server::Parts {
   std::unique_ptr<api::OutcomeServicer> outcome_servicer;
   std::unique_ptr<api::HistoryServicer> history_servicer;
   std::unique_ptr<api::AuditServicer> audit_servicer;
+  std::unique_ptr<app::Curves> curves;
+  std::unique_ptr<api::CurveServicer> curve_servicer;
   // Queued calls use the runner, the servicers' app objects and the
   // background records, so the queue is joined before any of them goes.
   std::unique_ptr<base::WorkQueue> calls;
@@ -147,6 +152,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   parts->outcome_servicer = std::make_unique<api::OutcomeServicer>(*parts->runner, *parts->outcomes);
   parts->history_servicer = std::make_unique<api::HistoryServicer>(*parts->runner, *parts->history);
   parts->audit_servicer = std::make_unique<api::AuditServicer>(*parts->runner, *parts->history);
+  parts->curves = std::make_unique<app::Curves>(*parts->store, *parts->pseudonyms);
+  parts->curve_servicer = std::make_unique<api::CurveServicer>(*parts->runner, *parts->curves);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -156,6 +163,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   builder.RegisterService(parts->outcome_servicer.get());
   builder.RegisterService(parts->history_servicer.get());
   builder.RegisterService(parts->audit_servicer.get());
+  builder.RegisterService(parts->curve_servicer.get());
   // Requests are small JSON-sized messages; a bigger one is a mistake or abuse.
   builder.SetMaxReceiveMessageSize(1 << 20);
   parts->grpc_server = builder.BuildAndStart();

@@ -63,6 +63,20 @@ class SqlStore : public Store {
   absl::StatusOr<AuditPage> ListAudit(const std::string& clinic_id,
                                       const v1::ListAuditRecordsRequest& request) override;
 
+  // Curve measurements: sql_store_curves.cc.
+  absl::StatusOr<v1::CurveMeasurement> RecordCurveMeasurement(
+      const std::string& clinic_id, const std::string& request_id,
+      const v1::CurveMeasurement& measurement) override;
+  absl::StatusOr<v1::CurveMeasurement> AmendCurveMeasurement(
+      const std::string& clinic_id, const std::string& request_id, const std::string& name,
+      const v1::CurveMeasurement& corrected, const std::string& reason) override;
+  absl::StatusOr<v1::CurveMeasurement> GetCurveMeasurement(const std::string& clinic_id,
+                                                           const std::string& name,
+                                                           int32_t revision) override;
+  absl::StatusOr<CurveMeasurementPage> ListCurveMeasurements(
+      const std::string& clinic_id, const std::string& patient_id, int page_size,
+      const std::string& page_token) override;
+
  protected:
   SqlExecutor& executor() { return *executor_; }
 

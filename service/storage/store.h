@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "core/progress.h"
 #include "scoliomassage/v1/audit.pb.h"
+#include "scoliomassage/v1/curve.pb.h"
 #include "scoliomassage/v1/history.pb.h"
 #include "scoliomassage/v1/outcome.pb.h"
 #include "scoliomassage/v1/protocol.pb.h"
@@ -57,6 +58,11 @@ struct AuditEntry {
 struct AuditPage {
   std::vector<v1::AuditRecord> records;
   std::string next_page_token;
+};
+
+struct CurveMeasurementPage {
+  std::vector<v1::CurveMeasurement> measurements;
+  std::string next_page_token;  // empty on the last page
 };
 
 class Store {
@@ -122,6 +128,28 @@ class Store {
 
   virtual absl::StatusOr<AuditPage> ListAudit(const std::string& clinic_id,
                                               const v1::ListAuditRecordsRequest& request) = 0;
+
+  // --- curve measurements (append-only like outcomes) ---------------------
+  // Revision 1 of a new measurement, "curveMeasurements/{id}". Idempotent on
+  // (clinic_id, request_id) as LogOutcome is. `measurement` is validated.
+  virtual absl::StatusOr<v1::CurveMeasurement> RecordCurveMeasurement(
+      const std::string& clinic_id, const std::string& request_id,
+      const v1::CurveMeasurement& measurement) = 0;
+  // The next revision of `name` with `reason`; idempotent on request_id;
+  // NOT_FOUND when the measurement is not in this clinic.
+  virtual absl::StatusOr<v1::CurveMeasurement> AmendCurveMeasurement(
+      const std::string& clinic_id, const std::string& request_id, const std::string& name,
+      const v1::CurveMeasurement& corrected, const std::string& reason) = 0;
+  // A primary read; revision 0 means the latest.
+  virtual absl::StatusOr<v1::CurveMeasurement> GetCurveMeasurement(const std::string& clinic_id,
+                                                                   const std::string& name,
+                                                                   int32_t revision) = 0;
+  // A primary read: the latest revision of each of the patient's
+  // measurements, taken_at descending (then id descending), from one range of
+  // an index. page_size already resolved (1 or more).
+  virtual absl::StatusOr<CurveMeasurementPage> ListCurveMeasurements(
+      const std::string& clinic_id, const std::string& patient_id, int page_size,
+      const std::string& page_token) = 0;
 };
 
 // Opens the store named by a database URL: "sqlite://PATH", a bare path, or

@@ -13,10 +13,17 @@ namespace {
 const Method kAllMethods[] = {
     Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
     Method::kAmendOutcome,      Method::kGetOutcome,    Method::kListOutcomes,
-    Method::kQueryHistory,      Method::kSummarizeOutcomes, Method::kListAuditRecords};
+    Method::kQueryHistory,      Method::kSummarizeOutcomes, Method::kListAuditRecords,
+    Method::kRecordCurveMeasurement, Method::kListCurveMeasurements,
+    Method::kAmendCurveMeasurement, Method::kGetCurveMeasurement};
+
+// Curve measurements: clinical staff and host software, never analytics.
+const std::set<Method> kCurveMethods = {
+    Method::kRecordCurveMeasurement, Method::kListCurveMeasurements,
+    Method::kAmendCurveMeasurement, Method::kGetCurveMeasurement};
 
 TEST(RoleTableTest, EveryRoleAndMethod) {
-  const std::map<Role, std::set<Method>> allowed = {
+  std::map<Role, std::set<Method>> allowed = {
       {Role::kHost, {Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
                      Method::kGetOutcome, Method::kListOutcomes}},
       {Role::kTherapist, {Method::kListProtocols, Method::kLogOutcome, Method::kAmendOutcome,
@@ -24,6 +31,8 @@ TEST(RoleTableTest, EveryRoleAndMethod) {
       {Role::kAnalytics, {Method::kListProtocols, Method::kQueryHistory, Method::kSummarizeOutcomes}},
       {Role::kAdmin, {std::begin(kAllMethods), std::end(kAllMethods)}},
   };
+  allowed[Role::kHost].insert(kCurveMethods.begin(), kCurveMethods.end());
+  allowed[Role::kTherapist].insert(kCurveMethods.begin(), kCurveMethods.end());
   for (const auto& [role, methods] : allowed) {
     for (Method method : kAllMethods) {
       EXPECT_EQ(IsAllowed(role, method), methods.count(method) == 1)
