@@ -142,7 +142,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
       std::make_unique<app::BackgroundRecords>(*parts->store, kMaxBackgroundRecords);
   parts->checkin = std::make_unique<app::CheckIn>(*parts->store, *parts->engine,
                                                   *parts->pseudonyms, parts->background.get());
-  parts->outcomes = std::make_unique<app::Outcomes>(*parts->store, *parts->engine, *parts->pseudonyms);
+  parts->outcomes = std::make_unique<app::Outcomes>(*parts->store, *parts->engine,
+                                                    *parts->pseudonyms, parts->background.get());
   parts->history = std::make_unique<app::History>(*parts->store, *parts->pseudonyms,
                                                   options.analytics_free_text_clinics);
   parts->calls = std::make_unique<base::WorkQueue>(options.worker_threads, options.max_queued_calls);

@@ -54,6 +54,8 @@ class SqlStore : public Store {
   absl::StatusOr<OutcomePage> ListOutcomes(const std::string& clinic_id,
                                            const v1::HistoryFilter& filter, int page_size,
                                            const std::string& page_token) override;
+  absl::StatusOr<StoredRecommendation> GetRecommendation(
+      const std::string& clinic_id, const std::string& recommendation_id) override;
   absl::StatusOr<HistoryPage> ScanHistory(const std::string& clinic_id,
                                           const v1::HistoryFilter& filter, bool include_revisions,
                                           const std::string& resume_token, int limit) override;

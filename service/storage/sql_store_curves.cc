@@ -5,6 +5,7 @@
 #include <functional>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "base/random_id.h"
 #include "core/curve_validation.h"
 #include "core/errors.h"
@@ -148,6 +149,38 @@ absl::StatusOr<CurveMeasurementPage> SqlStore::ListCurveMeasurements(
   absl::Status status = executor_->Read([&](SqlSession& db) -> absl::Status {
     result = CurveRows(db, dialect_).List(clinic_id, patient_id, page_size, after);
     return result.status();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+// Not a curve, but the same kind of primary read: what an outcome's
+// recommendation_id names.
+absl::StatusOr<StoredRecommendation> SqlStore::GetRecommendation(
+    const std::string& clinic_id, const std::string& recommendation_id) {
+  absl::StatusOr<StoredRecommendation> result;
+  absl::Status status = executor_->Read([&](SqlSession& db) -> absl::Status {
+    SqlParams p(dialect_.placeholder_prefix);
+    absl::StatusOr<std::unique_ptr<ResultRows>> row = db.QueryRow(
+        absl::StrCat("SELECT patient_id, response_proto FROM recommendations WHERE clinic_id = ",
+                     p.Add(clinic_id), " AND recommendation_id = ", p.Add(recommendation_id)),
+        p);
+    if (!row.ok()) return row.status();
+    if (*row == nullptr) {
+      result = absl::NotFoundError(
+          absl::StrCat("recommendation ", recommendation_id, " not found"));
+      return absl::OkStatus();
+    }
+    StoredRecommendation stored;
+    stored.patient_id = (*row)->Text(0);
+    if (!stored.response.ParseFromString((*row)->Bytes(1))) {
+      result = core::WithReason(absl::DataLossError("a stored recommendation cannot be decoded"),
+                                kReasonStoreCorrupt);
+      return absl::OkStatus();
+    }
+    if (absl::StatusOr<bool> end = (*row)->Next(); !end.ok()) return end.status();
+    result = std::move(stored);
+    return absl::OkStatus();
   });
   if (!status.ok()) return status;
   return result;

@@ -60,6 +60,12 @@ struct AuditPage {
   std::string next_page_token;
 };
 
+// A stored recommendation, for checking what an outcome refers to.
+struct StoredRecommendation {
+  std::string patient_id;
+  v1::RecommendProtocolResponse response;
+};
+
 struct CurveMeasurementPage {
   std::vector<v1::CurveMeasurement> measurements;
   std::string next_page_token;  // empty on the last page
@@ -150,6 +156,11 @@ class Store {
   virtual absl::StatusOr<CurveMeasurementPage> ListCurveMeasurements(
       const std::string& clinic_id, const std::string& patient_id, int page_size,
       const std::string& page_token) = 0;
+
+  // A primary read of what SaveRecommendation stored; NOT_FOUND when this
+  // clinic has no such recommendation.
+  virtual absl::StatusOr<StoredRecommendation> GetRecommendation(
+      const std::string& clinic_id, const std::string& recommendation_id) = 0;
 };
 
 // Opens the store named by a database URL: "sqlite://PATH", a bare path, or
