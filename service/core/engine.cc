@@ -210,7 +210,7 @@ absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
                       "PROTOCOL_NOT_IN_CATALOG");
   }
 
-  const Dose dose = PlanDose(session.number, progress.last_outcome);
+  const Dose dose = PlanDose(session.number, progress.last_outcome, progress.as_of_us);
   const SessionChanges changes = ApplyModifiers(request, findings, dose, basis, explanation);
   FireDoseRule(dose, basis, explanation);
   std::vector<TechniqueChange> technique_changes;

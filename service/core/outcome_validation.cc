@@ -64,6 +64,47 @@ void CheckRequestId(FieldViolations& violations, const std::string& request_id) 
   }
 }
 
+// An adverse event's follow-up: times in order, a resolution time only for
+// a resolved event.
+void CheckFollowUp(FieldViolations& violations, const v1::AdverseEvent& event,
+                   const std::string& field, const v1::Outcome& outcome, int64_t now_us) {
+  bool onset_ok = false;
+  if (event.has_onset_time()) {
+    if (!IsValidTimestamp(event.onset_time())) {
+      violations.Add(field + ".onset_time", "is not a valid timestamp");
+    } else if (ToMicros(event.onset_time()) > now_us + kAllowedClockSkewUs) {
+      violations.Add(field + ".onset_time", "must not be in the future");
+    } else if (outcome.has_performed_at() && IsValidTimestamp(outcome.performed_at()) &&
+               ToMicros(event.onset_time()) <
+                   ToMicros(outcome.performed_at()) - kAllowedClockSkewUs) {
+      violations.Add(field + ".onset_time", "must not be before the session (performed_at)");
+    } else {
+      onset_ok = true;
+    }
+  }
+  if (!v1::AdverseEventResolution_IsValid(event.resolution())) {
+    violations.Add(field + ".resolution", absl::StrCat("unknown resolution ", event.resolution()));
+  }
+  if (!v1::AdverseEventAction_IsValid(event.action_taken())) {
+    violations.Add(field + ".action_taken", absl::StrCat("unknown action ", event.action_taken()));
+  }
+  const bool resolved = event.resolution() == v1::ADVERSE_EVENT_RESOLUTION_RESOLVED;
+  if (resolved && !event.has_resolved_time()) {
+    violations.Add(field + ".resolved_time", "is required with ADVERSE_EVENT_RESOLUTION_RESOLVED");
+  } else if (!resolved && event.has_resolved_time()) {
+    violations.Add(field + ".resolved_time",
+                   "is only for a resolved event (resolution ADVERSE_EVENT_RESOLUTION_RESOLVED)");
+  } else if (event.has_resolved_time()) {
+    if (!IsValidTimestamp(event.resolved_time())) {
+      violations.Add(field + ".resolved_time", "is not a valid timestamp");
+    } else if (ToMicros(event.resolved_time()) > now_us + kAllowedClockSkewUs) {
+      violations.Add(field + ".resolved_time", "must not be in the future");
+    } else if (onset_ok && ToMicros(event.resolved_time()) < ToMicros(event.onset_time())) {
+      violations.Add(field + ".resolved_time", "must not be before onset_time");
+    }
+  }
+}
+
 // What was done: the shape of the adherence fields. Whether the steps exist
 // in the named recommendation is checked where the recommendation is known
 // (app/outcomes.cc).
@@ -174,6 +215,7 @@ void CheckOutcome(FieldViolations& violations, const v1::Outcome& outcome, int64
     }
     CheckText(violations, field + ".description", event.description(),
               kMaxAdverseEventDescriptionBytes);
+    CheckFollowUp(violations, event, field, outcome, now_us);
   }
 
   CheckText(violations, p + "relaxation_notes", outcome.relaxation_notes(),

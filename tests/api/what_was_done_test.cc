@@ -137,5 +137,42 @@ TEST_F(WhatWasDoneTest, TheRecommendationMustExistBeThisPatientsAndHaveTheStep) 
   EXPECT_EQ(listed.outcomes_size(), 0);
 }
 
+TEST_F(WhatWasDoneTest, SorenessFollowedUpByAmendmentStepsTheNextSessionBack) {
+  const auto recommended = Recommend("p-sore");
+  auto request = Log(7, "p-sore", recommended);
+  const int64_t session = std::time(nullptr) - 4 * 86400;
+  request.mutable_outcome()->mutable_performed_at()->set_seconds(session);
+  request.mutable_outcome()->set_minutes(20);
+  v1::AdverseEvent* event = request.mutable_outcome()->add_adverse_events();
+  event->set_type(v1::ADVERSE_EVENT_TYPE_INCREASED_PAIN);
+  event->set_severity(v1::SEVERITY_MILD);
+  event->mutable_onset_time()->set_seconds(session + 3600);
+  event->set_resolution(v1::ADVERSE_EVENT_RESOLUTION_RESOLVED);
+  event->mutable_resolved_time()->set_seconds(session + 7200);
+  v1::Outcome logged;
+  ASSERT_TRUE(Send(request, &logged).ok());
+  EXPECT_EQ(Recommend("p-sore").basis().dose_rule(), "dose.hold_mild_event");
+
+  // At follow-up the soreness turns out to have lasted three days.
+  v1::AmendOutcomeRequest amend;
+  amend.set_request_id("00000000-0000-4000-9000-000000000008");
+  amend.set_name(logged.name());
+  *amend.mutable_outcome() = logged;
+  v1::AdverseEvent* followed = amend.mutable_outcome()->mutable_adverse_events(0);
+  followed->mutable_resolved_time()->set_seconds(session + 3600 + 72 * 3600);
+  followed->set_action_taken(v1::ADVERSE_EVENT_ACTION_SELF_CARE_ADVICE);
+  amend.set_reason("follow-up call: soreness lasted three days");
+  v1::Outcome amended;
+  grpc::ClientContext context;
+  grpc::Status status = outcomes_->AmendOutcome(&context, amend, &amended);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(amended.revision(), 2);
+  EXPECT_EQ(amended.adverse_events(0).action_taken(), v1::ADVERSE_EVENT_ACTION_SELF_CARE_ADVICE);
+
+  const auto next = Recommend("p-sore");
+  EXPECT_EQ(next.basis().dose_rule(), "dose.step_back_moderate_event");
+  EXPECT_EQ(next.protocol().total_minutes(), 15);
+}
+
 }  // namespace
 }  // namespace scoliomassage
