@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "outbox.h"
+#include "scoliomassage/v1/curve.grpc.pb.h"
 #include "scoliomassage/v1/outcome.grpc.pb.h"
 #include "scoliomassage/v1/protocol.grpc.pb.h"
 
@@ -59,6 +60,13 @@ class Client {
   grpc::Status AmendOutcome(v1::AmendOutcomeRequest* request, v1::Outcome* response);
   grpc::Status GetOutcome(const v1::GetOutcomeRequest& request, v1::Outcome* response);
   grpc::Status ListOutcomes(v1::ListOutcomesRequest* request, v1::ListOutcomesResponse* response);
+  // Curve measurements; the writes fill request_id when empty. Never queued.
+  grpc::Status RecordCurveMeasurement(v1::RecordCurveMeasurementRequest* request,
+                                      v1::CurveMeasurement* response);
+  grpc::Status AmendCurveMeasurement(v1::AmendCurveMeasurementRequest* request,
+                                     v1::CurveMeasurement* response);
+  grpc::Status ListCurveMeasurements(const v1::ListCurveMeasurementsRequest& request,
+                                     v1::ListCurveMeasurementsResponse* response);
   // FAILED_PRECONDITION without an outbox.
   grpc::Status Flush(FlushReport* report);
 
@@ -109,6 +117,7 @@ class Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::ProtocolService::Stub> protocols_;
   std::unique_ptr<v1::OutcomeService::Stub> outcomes_;
+  std::unique_ptr<v1::CurveService::Stub> curves_;
   std::unique_ptr<Outbox> outbox_;
   // Held while one row is read and sent (by the thread) or for a whole
   // smp_flush, so that no row is sent twice at once from this client. Timed,

@@ -16,6 +16,7 @@ int RunGet(const CommandOptions& options, const Connection& connection);
 int RunHistory(const CommandOptions& options, const Connection& connection);
 int RunSummary(const CommandOptions& options, const Connection& connection);
 int RunAudit(const CommandOptions& options, const Connection& connection);
+int RunCurve(const CommandOptions& options, const Connection& connection);
 
 }  // namespace scoliomassage::cli
 

@@ -29,6 +29,13 @@ Subcommands:
                                with --group_by. A table, or the response JSON with --json.
   audit                        Admins: who read or wrote patient data (a table, or one
                                JSON record per line with --json). Follows every page.
+  curve record --json_in=FILE|-  Store a curve measurement (a RecordCurveMeasurementRequest:
+                               patient, film date, region, Cobb angle, apex, convex side,
+                               Risser grade on the US scale 0-5). Prints it as JSON.
+  curve list --patient=ID      The patient's films, newest first (a table, or one JSON
+                               record per line with --json). Follows every page.
+  curve amend --json_in=FILE|-   A corrected revision (name, measurement and reason).
+  curve get NAME [--revision=N]  One measurement (curveMeasurements/{id}, or the id).
   version                      Print the client version.
   help                         Print this text.
 
@@ -52,7 +59,7 @@ Connection flags (each has an environment variable; the flag wins):
 Subcommand flags:
   --json_in=FILE|-             request JSON for recommend, log, amend ("-" is stdin)
   --json                       JSON output for recommend, protocols, summary, audit
-  --request_id=UUID            log, amend: the idempotency key. If neither the input
+  --request_id=UUID            log, amend, curve record/amend: the idempotency key. If neither the input
                                nor this flag has one, a UUID is generated and printed
                                on stderr; rerun with it to retry without duplicates.
   --revision=N                 get: a specific revision
@@ -68,7 +75,8 @@ Subcommand flags:
   --format=jsonl|csv           history output (default jsonl)
   --group_by=LIST              summary: comma-separated protocol, region, session,
                                therapist, month (UTC "YYYY-MM"); empty is one group
-  --page_size=N                audit: records per page, 1-1000 (default: the server's)
+  --page_size=N                audit: records per page, 1-1000 (default: the server's);
+                               curve list: 1-100
 
 Streaming and resuming (history):
   Records are written as they arrive; nothing is buffered. While stderr is a terminal
@@ -98,6 +106,8 @@ Examples:
   scoliomassage summary --group_by=protocol,month
   scoliomassage summary --therapist=t-17 --json | jq '.groups[0].meanPainRelief'
   scoliomassage audit --since=2026-03-01 --until=2026-04-01 --json
+  scoliomassage curve record --json_in=film.json
+  scoliomassage curve list --patient=p-1
 )";
 }
 

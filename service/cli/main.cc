@@ -73,6 +73,10 @@ const std::vector<Subcommand>& Subcommands() {
        RunSummary,
        {"patient", "therapist", "protocol", "region", "since", "until", "group_by", "json"}},
       {"audit", RunAudit, {"since", "until", "page_size", "json"}},
+      {"curve",
+       RunCurve,
+       {"json_in", "request_id", "patient", "page_size", "revision", "json"},
+       /*takes_name=*/true},
   };
   return *subcommands;
 }
