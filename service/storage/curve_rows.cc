@@ -83,9 +83,10 @@ absl::StatusOr<CurveListPosition> DecodeCurveListToken(absl::string_view token,
   return position;
 }
 
-absl::Status CurveRows::InsertRevision(const std::string& clinic_id, const std::string& request_id,
-                                       const v1::CurveMeasurement& stored,
-                                       int64_t first_create_time_us) {
+absl::StatusOr<bool> CurveRows::InsertRevision(const std::string& clinic_id,
+                                               const std::string& request_id,
+                                               const v1::CurveMeasurement& stored,
+                                               int64_t first_create_time_us) {
   std::string bytes;
   if (!stored.SerializeToString(&bytes)) {
     return absl::InternalError("cannot serialize the curve measurement");
@@ -100,7 +101,13 @@ absl::Status CurveRows::InsertRevision(const std::string& clinic_id, const std::
        {"spine_region", int64_t{stored.spine_region()}}, {"amend_reason", stored.amend_reason()},
        {"measurement_proto", SqlBytes{std::move(bytes)}}},
       p);
-  return db_.Run(insert, p);
+  absl::StatusOr<std::unique_ptr<ResultRows>> rows = db_.QueryRow(
+      absl::StrCat(insert, " ON CONFLICT (clinic_id, measurement_id, revision) DO NOTHING RETURNING 1"),
+      p);
+  if (!rows.ok()) return rows.status();
+  if (*rows == nullptr) return false;
+  if (absl::StatusOr<bool> end = (*rows)->Next(); !end.ok()) return end.status();
+  return true;
 }
 
 absl::StatusOr<v1::CurveMeasurement> CurveRows::Select(const std::string& clinic_id,

@@ -37,8 +37,12 @@ class CurveRows {
  public:
   CurveRows(SqlSession& db, SqlDialect dialect) : db_(db), dialect_(dialect) {}
 
-  absl::Status InsertRevision(const std::string& clinic_id, const std::string& request_id,
-                              const v1::CurveMeasurement& stored, int64_t first_create_time_us);
+  // False when the revision number was taken meanwhile (an amendment of the
+  // same measurement committed first, on PostgreSQL): the caller rolls back
+  // and runs again, and then reads the new latest revision.
+  absl::StatusOr<bool> InsertRevision(const std::string& clinic_id, const std::string& request_id,
+                                      const v1::CurveMeasurement& stored,
+                                      int64_t first_create_time_us);
   // One revision (0: the latest); NOT_FOUND otherwise, also for another
   // clinic's measurement.
   absl::StatusOr<v1::CurveMeasurement> Select(const std::string& clinic_id,

@@ -18,7 +18,9 @@
 namespace scoliomassage::storage {
 namespace {
 
-constexpr int kClaimAttempts = 3;
+// A lost claim or a lost revision number each cost one more run; racing
+// amendments of one measurement take turns through this loop.
+constexpr int kClaimAttempts = 8;
 
 struct NewCurveRevision {
   v1::CurveMeasurement stored;
@@ -64,10 +66,12 @@ absl::StatusOr<v1::CurveMeasurement> WriteCurveRevision(SqlExecutor& executor, S
       }
       absl::StatusOr<NewCurveRevision> revision = make(rows, now_us);
       if (!revision.ok()) return revision.status();
-      if (absl::Status insert = rows.InsertRevision(clinic_id, request_id, revision->stored,
-                                                    revision->first_create_time_us);
-          !insert.ok()) {
-        return insert;
+      absl::StatusOr<bool> inserted = rows.InsertRevision(clinic_id, request_id, revision->stored,
+                                                          revision->first_create_time_us);
+      if (!inserted.ok()) return inserted.status();
+      if (!*inserted) {
+        lost_claim = true;  // another amendment took this revision number: run again
+        return LostClaim();
       }
       absl::StatusOr<bool> claimed =
           rows.ClaimRequest(clinic_id, request_id, operation, fingerprint, revision->stored);

@@ -2,6 +2,7 @@
 // SQLite on a real temp file; PostgreSQL when SCOLIOMASSAGE_TEST_POSTGRES_URL
 // is set): revisions, idempotent retries, clinic isolation and paging.
 #include <set>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -194,6 +195,27 @@ TEST_P(CurveConformanceTest, PagesGoNewestFilmFirstWithoutGapsOrRepeats) {
   EXPECT_EQ(seen_names, names);
   auto bad = store_->ListCurveMeasurements(kClinicA, "p1", 2, "not-a-token");
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_P(CurveConformanceTest, RacingAmendmentsEachGetTheirOwnRevision) {
+  const v1::CurveMeasurement first = Record(Film("p1", 0, 20));
+  constexpr int kThreads = 4;
+  std::vector<std::thread> threads;
+  std::vector<absl::StatusOr<v1::CurveMeasurement>> results(kThreads,
+                                                            absl::UnknownError("not run"));
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      results[i] = store_->AmendCurveMeasurement(kClinicA, NewRequestId(), first.name(),
+                                                 Film("p1", 0, 21 + i), "reader " + std::to_string(i));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<int> revisions;
+  for (const auto& result : results) {
+    ASSERT_TRUE(result.ok()) << result.status();
+    revisions.insert(result->revision());
+  }
+  EXPECT_EQ(revisions, (std::set<int>{2, 3, 4, 5}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CurveConformanceTest, ::testing::ValuesIn(AllStoreBackends()),
