@@ -169,6 +169,33 @@ SMP_API int smp_patient_history(smp_client* c, const char* request_json, char** 
       });
 }
 
+SMP_API int smp_record_curve_measurement(smp_client* c, const char* request_json,
+                                         char** response_json) {
+  return JsonCall<v1::RecordCurveMeasurementRequest, v1::CurveMeasurement>(
+      "smp_record_curve_measurement", c, request_json, response_json,
+      [](Client& client, auto request, auto* response) {
+        return client.RecordCurveMeasurement(&request, response);
+      });
+}
+
+SMP_API int smp_list_curve_measurements(smp_client* c, const char* request_json,
+                                        char** response_json) {
+  return JsonCall<v1::ListCurveMeasurementsRequest, v1::ListCurveMeasurementsResponse>(
+      "smp_list_curve_measurements", c, request_json, response_json,
+      [](Client& client, const auto& request, auto* response) {
+        return client.ListCurveMeasurements(request, response);
+      });
+}
+
+SMP_API int smp_amend_curve_measurement(smp_client* c, const char* request_json,
+                                        char** response_json) {
+  return JsonCall<v1::AmendCurveMeasurementRequest, v1::CurveMeasurement>(
+      "smp_amend_curve_measurement", c, request_json, response_json,
+      [](Client& client, auto request, auto* response) {
+        return client.AmendCurveMeasurement(&request, response);
+      });
+}
+
 SMP_API int smp_flush(smp_client* c, char** response_json) {
   return Guarded([&] {
     if (response_json != nullptr) *response_json = nullptr;

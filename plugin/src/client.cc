@@ -111,6 +111,7 @@ grpc::Status Client::Create(ClientConfig config, std::unique_ptr<Client>* out) {
   client->reports_ = v1::ReportService::NewStub(client->channel_);
   client->assessments_ = v1::AssessmentService::NewStub(client->channel_);
   client->episodes_ = v1::EpisodeService::NewStub(client->channel_);
+  client->curves_ = v1::CurveService::NewStub(client->channel_);
   if (!c.outbox_path.empty()) {
     if (auto status = Outbox::Open(c.outbox_path, &client->outbox_); !status.ok()) return status;
     // Started last: the thread uses everything above. Its first pass
@@ -450,6 +451,41 @@ grpc::Status Client::AmendOutcome(v1::AmendOutcomeRequest* request, v1::Outcome*
   }
   grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
     return outcomes_->AmendOutcome(context, *request, response);
+  });
+  AfterCall(status);
+  return status;
+}
+
+grpc::Status Client::RecordCurveMeasurement(v1::RecordCurveMeasurementRequest* request,
+                                            v1::CurveMeasurement* response) {
+  if (request->request_id().empty()) {
+    grpc::Status chosen = ChooseRequestId(request->mutable_request_id());
+    if (!chosen.ok()) return chosen;
+  }
+  grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
+    return curves_->RecordCurveMeasurement(context, *request, response);
+  });
+  AfterCall(status);
+  return status;
+}
+
+grpc::Status Client::AmendCurveMeasurement(v1::AmendCurveMeasurementRequest* request,
+                                           v1::CurveMeasurement* response) {
+  if (request->request_id().empty()) {
+    grpc::Status chosen = ChooseRequestId(request->mutable_request_id());
+    if (!chosen.ok()) return chosen;
+  }
+  grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
+    return curves_->AmendCurveMeasurement(context, *request, response);
+  });
+  AfterCall(status);
+  return status;
+}
+
+grpc::Status Client::ListCurveMeasurements(const v1::ListCurveMeasurementsRequest& request,
+                                           v1::ListCurveMeasurementsResponse* response) {
+  grpc::Status status = WithRetries(DeadlineFromNow(), [&](grpc::ClientContext* context) {
+    return curves_->ListCurveMeasurements(context, request, response);
   });
   AfterCall(status);
   return status;

@@ -19,6 +19,7 @@
 #include "outbox.h"
 #include "scoliomassage/v1/assessment.grpc.pb.h"
 #include "scoliomassage/v1/episode.grpc.pb.h"
+#include "scoliomassage/v1/curve.grpc.pb.h"
 #include "scoliomassage/v1/outcome.grpc.pb.h"
 #include "scoliomassage/v1/protocol.grpc.pb.h"
 #include "scoliomassage/v1/report.grpc.pb.h"
@@ -64,6 +65,13 @@ class Client {
   grpc::Status ListOutcomes(v1::ListOutcomesRequest* request, v1::ListOutcomesResponse* response);
   grpc::Status GetPatientReport(const v1::GetPatientReportRequest& request,
                                 v1::PatientReport* response);
+  // Curve measurements; the writes fill request_id when empty. Never queued.
+  grpc::Status RecordCurveMeasurement(v1::RecordCurveMeasurementRequest* request,
+                                      v1::CurveMeasurement* response);
+  grpc::Status AmendCurveMeasurement(v1::AmendCurveMeasurementRequest* request,
+                                     v1::CurveMeasurement* response);
+  grpc::Status ListCurveMeasurements(const v1::ListCurveMeasurementsRequest& request,
+                                     v1::ListCurveMeasurementsResponse* response);
   // FAILED_PRECONDITION without an outbox.
   grpc::Status Flush(FlushReport* report);
   // Fills request_id when empty. Never queued: a questionnaire is scored by
@@ -124,6 +132,7 @@ class Client {
   std::unique_ptr<v1::ReportService::Stub> reports_;
   std::unique_ptr<v1::AssessmentService::Stub> assessments_;
   std::unique_ptr<v1::EpisodeService::Stub> episodes_;
+  std::unique_ptr<v1::CurveService::Stub> curves_;
   std::unique_ptr<Outbox> outbox_;
   // Held while one row is read and sent (by the thread) or for a whole
   // smp_flush, so that no row is sent twice at once from this client. Timed,

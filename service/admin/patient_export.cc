@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "scoliomassage/v1/assessment.pb.h"
+#include "scoliomassage/v1/curve.pb.h"
 #include "scoliomassage/v1/protocol.pb.h"
 
 namespace scoliomassage::admin {
@@ -72,6 +73,10 @@ const std::vector<PatientTable>& PatientTables() {
       {"assessment_scores", "performed_at_us, assessment_id, domain",
        {Text("assessment_id"), Text("domain"),
         {"coalesce(CAST(value AS TEXT), '')", "value", Column::Kind::kText}}},
+      {"curve_revisions", "taken_at_us, measurement_id, revision",
+       {Text("measurement_id"), Int("revision"), Time("create_time_us", "create_time"),
+        Text("request_id"), Text("amend_reason"),
+        Proto<v1::CurveMeasurement>("measurement_proto", "measurement")}},
       // What the clinician did with each decision-support card.
       {"cds_feedback", "outcome_time_us, card_uuid, outcome",
        {Text("card_uuid"), Text("outcome"), Text("service_id"), Text("recommendation_id"),

@@ -45,6 +45,10 @@ class RecommendationLog {
   // Called after a recommendation is answered; does not block on the store.
   virtual void Record(const std::string& clinic_id, const v1::RecommendProtocolRequest& request,
                       const v1::RecommendProtocolResponse& response) = 0;
+  // Blocks until what was recorded so far is in the Store: an outcome that
+  // names a recommendation answered a moment ago waits for its record
+  // instead of being refused.
+  virtual void Flush() {}
 };
 
 }  // namespace scoliomassage::app

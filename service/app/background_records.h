@@ -30,7 +30,7 @@ class BackgroundRecords final : public AuditTrail, public RecommendationLog {
               const v1::RecommendProtocolResponse& response) override;
 
   // Blocks until everything queued so far is written (shutdown, tests).
-  void Flush() { writers_.Flush(); }
+  void Flush() override { writers_.Flush(); }
   uint64_t dropped() const { return dropped_.load(); }
 
  private:

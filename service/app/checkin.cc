@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "app/curves.h"
 #include "base/random_id.h"
 #include "base/time.h"
 #include "core/assessment_change.h"
@@ -21,6 +22,13 @@ absl::StatusOr<v1::RecommendProtocolResponse> CheckIn::Recommend(
   // Progression needs the last outcome even when the host sends the session number.
   auto progress = store_.GetPatientProgress(caller.clinic_id, request.patient_id());
   if (!progress.ok()) return progress.status();
+  // The newest films, for the curve-over-time rules and for a Cobb angle
+  // the host did not send: one range of an index, whatever the history.
+  auto films = store_.ListCurveMeasurements(caller.clinic_id, request.patient_id(), kCheckInFilms,
+                                            "");
+  if (!films.ok()) return films.status();
+  progress->curve_measurements = std::move(films->measurements);
+  progress->as_of_us = base::NowMicros();
   auto response = engine_.Recommend(request, *progress);
   if (!response.ok()) return response.status();
   if (instruments_ != nullptr) {

@@ -26,6 +26,8 @@ void History::MinimizeForAnalytics(const auth::Caller& caller, v1::Outcome* outc
   if (free_text_clinics_.count(caller.clinic_id) == 0) {
     outcome->clear_relaxation_notes();
     for (auto& event : *outcome->mutable_adverse_events()) event.clear_description();
+    outcome->clear_adherence_reason();
+    for (auto& change : *outcome->mutable_step_changes()) change.clear_reason();
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "app/page_size.h"
 #include "base/error_reasons.h"
 #include "base/time.h"
@@ -10,8 +11,69 @@
 
 namespace scoliomassage::app {
 Outcomes::Outcomes(storage::Store& store, const core::ProtocolEngine& engine,
-                   const Pseudonymizer& pseudonyms)
-    : store_(store), engine_(engine), pseudonyms_(pseudonyms) {}
+                   const Pseudonymizer& pseudonyms, RecommendationLog* recommendations)
+    : store_(store), engine_(engine), pseudonyms_(pseudonyms), recommendations_(recommendations) {}
+
+absl::Status Outcomes::CheckRecommendation(const auth::Caller& caller,
+                                           const v1::Outcome& outcome) const {
+  if (outcome.recommendation_id().empty()) return absl::OkStatus();
+  auto stored = store_.GetRecommendation(caller.clinic_id, outcome.recommendation_id());
+  if (absl::IsNotFound(stored.status()) && recommendations_ != nullptr) {
+    // Recommendations are written in the background (app/background_records.h):
+    // one answered a moment ago may still be queued.
+    recommendations_->Flush();
+    stored = store_.GetRecommendation(caller.clinic_id, outcome.recommendation_id());
+  }
+  if (absl::IsNotFound(stored.status())) {
+    return absl::NotFoundError(absl::StrCat("outcome.recommendation_id: recommendation ",
+                                            outcome.recommendation_id(),
+                                            " not found in this clinic"));
+  }
+  if (!stored.ok()) return stored.status();
+  core::FieldViolations violations;
+  if (stored->request.patient_id() != outcome.patient_id()) {
+    violations.Add("outcome.recommendation_id", "is a recommendation for another patient");
+    return violations.ToStatus();
+  }
+  const v1::RecommendProtocolResponse& recommended = stored->response;
+  const v1::Decision decision = recommended.decision();
+  if (outcome.adherence() == v1::ADHERENCE_AS_RECOMMENDED &&
+      (decision == v1::DECISION_DEFER || decision == v1::DECISION_REFER)) {
+    violations.Add("outcome.adherence",
+                   absl::StrCat("the recommendation was ", v1::Decision_Name(decision),
+                                " (no massage today): a session that took place did not follow "
+                                "it (ADHERENCE_NOT_FOLLOWED)"));
+  }
+  const auto& steps = recommended.protocol().steps();
+  for (int i = 0; i < outcome.step_changes_size(); ++i) {
+    const v1::StepChange& change = outcome.step_changes(i);
+    const std::string field = absl::StrCat("outcome.step_changes[", i, "]");
+    if (change.step_order() > 0) {
+      const v1::Step* step = nullptr;
+      for (const auto& candidate : steps) {
+        if (static_cast<int>(candidate.order()) == change.step_order()) step = &candidate;
+      }
+      if (step == nullptr) {
+        violations.Add(field + ".step_order",
+                       absl::StrCat("the recommendation has no step ", change.step_order(), " (",
+                                    steps.size(), " steps)"));
+      } else if (change.body_area() != v1::BODY_AREA_UNSPECIFIED &&
+                 change.body_area() != step->body_area()) {
+        violations.Add(field + ".body_area",
+                       absl::StrCat("step ", change.step_order(), " is ",
+                                    v1::BodyArea_Name(step->body_area())));
+      }
+    } else {
+      const bool any = std::any_of(steps.begin(), steps.end(), [&](const v1::Step& step) {
+        return step.body_area() == change.body_area();
+      });
+      if (!any) {
+        violations.Add(field + ".body_area", "the recommendation has no step for this body area");
+      }
+    }
+  }
+  return violations.ToStatus();
+}
 
 absl::StatusOr<v1::Outcome> Outcomes::Normalize(const v1::Outcome& outcome,
                                                 const std::string& field_prefix) const {
@@ -67,6 +129,7 @@ absl::StatusOr<v1::Outcome> Outcomes::Log(const auth::Caller& caller,
   }
   auto outcome = Normalize(request.outcome(), "outcome.");
   if (!outcome.ok()) return outcome.status();
+  if (absl::Status linked = CheckRecommendation(caller, *outcome); !linked.ok()) return linked;
   auto stored = store_.LogOutcome(caller.clinic_id, request.request_id(), *outcome);
   if (stored.ok()) *audit_subject = stored->name();
   return stored;
@@ -90,6 +153,7 @@ absl::StatusOr<v1::Outcome> Outcomes::Amend(const auth::Caller& caller,
   }
   auto corrected = Normalize(request.outcome(), "outcome.");
   if (!corrected.ok()) return corrected.status();
+  if (absl::Status linked = CheckRecommendation(caller, *corrected); !linked.ok()) return linked;
   return store_.AmendOutcome(caller.clinic_id, request.request_id(), request.name(), *corrected,
                              request.reason());
 }

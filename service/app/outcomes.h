@@ -11,8 +11,10 @@ namespace scoliomassage::app {
 
 class Outcomes {
  public:
+  // `recommendations` may be null; when set, an outcome naming a
+  // recommendation not yet in the Store waits for it (Flush) once.
   Outcomes(storage::Store& store, const core::ProtocolEngine& engine,
-           const Pseudonymizer& pseudonyms);
+           const Pseudonymizer& pseudonyms, RecommendationLog* recommendations = nullptr);
 
   absl::StatusOr<v1::Outcome> Log(const auth::Caller& caller, const v1::LogOutcomeRequest& request,
                                   std::string* audit_subject) const;
@@ -43,9 +45,15 @@ class Outcomes {
   // therapist_id (log, or an amendment that would reassign it).
   static absl::Status CheckAuthorship(const auth::Caller& caller, const v1::Outcome& written);
 
+  // What was done: a recommendation_id must name a recommendation of this
+  // clinic for the same patient (NOT_FOUND / INVALID_ARGUMENT), and the
+  // step changes must name its steps.
+  absl::Status CheckRecommendation(const auth::Caller& caller, const v1::Outcome& outcome) const;
+
   storage::Store& store_;
   const core::ProtocolEngine& engine_;
   const Pseudonymizer& pseudonyms_;
+  RecommendationLog* recommendations_;
 };
 
 }  // namespace scoliomassage::app

@@ -45,6 +45,13 @@ absl::string_view MethodPath(Method method) {
     case Method::kCloseEpisode: return "/scoliomassage.v1.EpisodeService/CloseEpisode";
     case Method::kListEpisodes: return "/scoliomassage.v1.EpisodeService/ListEpisodes";
     case Method::kGetEpisodeResult: return "/scoliomassage.v1.EpisodeService/GetEpisodeResult";
+    case Method::kRecordCurveMeasurement:
+      return "/scoliomassage.v1.CurveService/RecordCurveMeasurement";
+    case Method::kListCurveMeasurements:
+      return "/scoliomassage.v1.CurveService/ListCurveMeasurements";
+    case Method::kAmendCurveMeasurement:
+      return "/scoliomassage.v1.CurveService/AmendCurveMeasurement";
+    case Method::kGetCurveMeasurement: return "/scoliomassage.v1.CurveService/GetCurveMeasurement";
   }
   return "";
 }
@@ -60,6 +67,12 @@ bool IsAllowed(Role role, Method method) {
       method == Method::kOpenEpisode || method == Method::kCloseEpisode ||
       method == Method::kListEpisodes || method == Method::kGetEpisodeResult;
   if (clinical_record) return role != Role::kAnalytics;
+  // Curve measurements: the clinic's clinical staff and software read and
+  // write them; analytics never sees them (patient ids and free text).
+  if (method == Method::kRecordCurveMeasurement || method == Method::kListCurveMeasurements ||
+      method == Method::kAmendCurveMeasurement || method == Method::kGetCurveMeasurement) {
+    return role != Role::kAnalytics;
+  }
   switch (role) {
     case Role::kAdmin:
       return true;

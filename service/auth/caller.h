@@ -48,6 +48,10 @@ enum class Method {
   kCloseEpisode,
   kListEpisodes,
   kGetEpisodeResult,
+  kRecordCurveMeasurement,
+  kListCurveMeasurements,
+  kAmendCurveMeasurement,
+  kGetCurveMeasurement,
 };
 
 // The full gRPC method path, e.g. "/scoliomassage.v1.OutcomeService/LogOutcome".

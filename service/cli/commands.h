@@ -20,6 +20,7 @@ int RunReport(const CommandOptions& options, const Connection& connection);
 // assess record|list|instruments, episode open|close|list|result.
 int RunAssess(const CommandOptions& options, const Connection& connection);
 int RunEpisode(const CommandOptions& options, const Connection& connection);
+int RunCurve(const CommandOptions& options, const Connection& connection);
 
 }  // namespace scoliomassage::cli
 

@@ -9,10 +9,10 @@
 #include "cli/commands.h"
 #include "cli/json_io.h"
 #include "cli/error_exit.h"
+#include "cli/request_id.h"
 #include "scoliomassage/v1/outcome.grpc.pb.h"
 
 namespace scoliomassage::cli {
-namespace {
 
 // The request_id makes a retry safe (AIP-155). When the operator gave none,
 // pick one and show it before sending, so that a call that times out can be
@@ -37,6 +37,8 @@ absl::Status SettleRequestId(const std::string& from_flag, std::string* request_
   }
   return absl::OkStatus();
 }
+
+namespace {
 
 int PrintOutcome(const grpc::Status& status, const v1::Outcome& outcome,
                  const Connection& connection) {

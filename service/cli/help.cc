@@ -45,6 +45,13 @@ Subcommands:
   episode list --patient=ID    A patient's episodes, newest first.
   episode result NAME          Baseline against latest: pre-session pain and each
                                questionnaire domain, with "meaningful" by its threshold.
+  curve record --json_in=FILE|-  Store a curve measurement (a RecordCurveMeasurementRequest:
+                               patient, film date, region, Cobb angle, apex, convex side,
+                               Risser grade on the US scale 0-5). Prints it as JSON.
+  curve list --patient=ID      The patient's films, newest first (a table, or one JSON
+                               record per line with --json). Follows every page.
+  curve amend --json_in=FILE|-   A corrected revision (name, measurement and reason).
+  curve get NAME [--revision=N]  One measurement (curveMeasurements/{id}, or the id).
   version                      Print the client version.
   help                         Print this text.
 
@@ -68,7 +75,7 @@ Connection flags (each has an environment variable; the flag wins):
 Subcommand flags:
   --json_in=FILE|-             request JSON for recommend, log, amend ("-" is stdin)
   --json                       JSON output for recommend, protocols, summary, audit
-  --request_id=UUID            log, amend: the idempotency key. If neither the input
+  --request_id=UUID            log, amend, curve record/amend: the idempotency key. If neither the input
                                nor this flag has one, a UUID is generated and printed
                                on stderr; rerun with it to retry without duplicates.
   --revision=N                 get: a specific revision
@@ -87,7 +94,8 @@ Subcommand flags:
                                group. "instrument" (alone or with episode) summarizes
                                questionnaire scores instead of sessions.
   --instrument=ID              assess list: only this instrument
-  --page_size=N                audit: records per page, 1-1000 (default: the server's)
+  --page_size=N                audit: records per page, 1-1000 (default: the server's);
+                               curve list: 1-100
 
 Streaming and resuming (history):
   Records are written as they arrive; nothing is buffered. While stderr is a terminal
@@ -121,6 +129,8 @@ Examples:
   scoliomassage assess list --patient=p-1 --instrument=odi
   scoliomassage episode result episodes/4be0...
   scoliomassage summary --group_by=instrument
+  scoliomassage curve record --json_in=film.json
+  scoliomassage curve list --patient=p-1
 )";
 }
 

@@ -79,6 +79,10 @@ const std::vector<Subcommand>& Subcommands() {
       {"assess", RunAssess, {"json_in", "request_id", "patient", "instrument", "json"},
        /*takes_name=*/true},
       {"episode", RunEpisode, {"patient", "request_id", "json"}, /*takes_name=*/true},
+      {"curve",
+       RunCurve,
+       {"json_in", "request_id", "patient", "page_size", "revision", "json"},
+       /*takes_name=*/true},
   };
   return *subcommands;
 }

@@ -32,9 +32,22 @@ AdverseEventGate CheckLastSessionEvents(const v1::RecommendProtocolRequest& requ
   AdverseEventGate gate;
   if (!progress.last_outcome.has_value()) return gate;
   const v1::Outcome& last = *progress.last_outcome;
-  const AdverseEventSummary events = SummarizeAdverseEvents(last);
+  const AdverseEventSummary events = SummarizeAdverseEvents(last, progress.as_of_us);
   if (!events.serious) return gate;
   const std::string event = DescribeAdverseEvent(*events.headline);
+  // Resolution is reported, but it does not replace a clinician's clearance.
+  std::string follow_up;
+  switch (events.headline->resolution()) {
+    case v1::ADVERSE_EVENT_RESOLUTION_RESOLVED:
+      follow_up = absl::StrCat(" It resolved on ", DateOf(events.headline->resolved_time()),
+                               "; a clinician's clearance is still needed.");
+      break;
+    case v1::ADVERSE_EVENT_RESOLUTION_ONGOING:
+      follow_up = " At the last follow-up it was **still unresolved**.";
+      break;
+    default:
+      follow_up = " No follow-up is recorded: ask how the patient is.";
+  }
   const std::string when = absl::StrCat("session ", last.session_number(), " on ",
                                         DateOf(last.performed_at()));
   // A clearance from before that session cannot have assessed this event.
@@ -50,7 +63,8 @@ AdverseEventGate CheckLastSessionEvents(const v1::RecommendProtocolRequest& requ
             "assessment before more massage. **Do not massage.** Refer the patient; once a "
             "clinician has assessed and cleared them, record the clearance "
             "(CLEARANCE_SUBJECT_ADVERSE_EVENT, given after that session) and the next session "
-            "proceeds stepped back."),
+            "proceeds stepped back.",
+            follow_up),
         kSourceAdverseEvents);
     return gate;
   }
@@ -60,7 +74,11 @@ AdverseEventGate CheckLastSessionEvents(const v1::RecommendProtocolRequest& requ
       absl::StrCat("The last session (", when, ") was followed by **", event, "**. ",
                    DescribeClearance(*gate.clearance),
                    ", so the session proceeds stepped back: 5 minutes shorter and every step one "
-                   "intensity level lighter. Stop and refer if the symptoms come back."),
+                   "intensity level lighter. Stop and refer if the symptoms come back.",
+                   events.headline->resolution() == v1::ADVERSE_EVENT_RESOLUTION_ONGOING
+                       ? " The event was still unresolved at the last follow-up: check with the "
+                         "clearing clinician before you start."
+                       : ""),
       kSourceAdverseEvents);
   return gate;
 }

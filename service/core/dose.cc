@@ -49,12 +49,37 @@ bool MeaningfulFall(int before, int after) {
   return fall >= kMeaningfulPainFallPoints || fall >= kMeaningfulPainFallFraction * before;
 }
 
-AdverseEventSummary SummarizeAdverseEvents(const v1::Outcome& outcome) {
+bool SorenessPast48Hours(const v1::AdverseEvent& event, int64_t as_of_us) {
+  if (event.type() != v1::ADVERSE_EVENT_TYPE_PROLONGED_SORENESS &&
+      event.type() != v1::ADVERSE_EVENT_TYPE_INCREASED_PAIN) {
+    return false;
+  }
+  if (!event.has_onset_time()) return false;
+  const auto micros = [](const google::protobuf::Timestamp& t) {
+    return t.seconds() * 1000000 + t.nanos() / 1000;
+  };
+  int64_t end_us = 0;
+  if (event.resolution() == v1::ADVERSE_EVENT_RESOLUTION_RESOLVED && event.has_resolved_time()) {
+    end_us = micros(event.resolved_time());
+  } else if (event.resolution() != v1::ADVERSE_EVENT_RESOLUTION_RESOLVED && as_of_us > 0) {
+    end_us = as_of_us;  // still ongoing (or not followed up) at check-in
+  } else {
+    return false;
+  }
+  return end_us - micros(event.onset_time()) > kProlongedSorenessUs;
+}
+
+AdverseEventSummary SummarizeAdverseEvents(const v1::Outcome& outcome, int64_t as_of_us) {
   AdverseEventSummary summary;
   for (const auto& event : outcome.adverse_events()) {
     const bool serious = event.severity() == v1::SEVERITY_SEVERE ||
                          event.type() == v1::ADVERSE_EVENT_TYPE_NEUROLOGICAL_SYMPTOMS;
-    if (event.severity() > summary.worst) summary.worst = event.severity();
+    v1::Severity severity = event.severity();
+    if (SorenessPast48Hours(event, as_of_us)) {
+      summary.soreness_past_48_hours = true;
+      if (severity < v1::SEVERITY_MODERATE) severity = v1::SEVERITY_MODERATE;
+    }
+    if (severity > summary.worst) summary.worst = severity;
     if (serious && !summary.serious) {
       summary.serious = true;
       summary.headline = &event;
@@ -67,7 +92,8 @@ AdverseEventSummary SummarizeAdverseEvents(const v1::Outcome& outcome) {
   return summary;
 }
 
-Dose PlanDose(int session_number, const std::optional<v1::Outcome>& last_outcome) {
+Dose PlanDose(int session_number, const std::optional<v1::Outcome>& last_outcome,
+              int64_t as_of_us) {
   Dose dose;
   if (!last_outcome.has_value()) {
     dose.total_minutes = LadderMinutes(session_number);
@@ -80,7 +106,7 @@ Dose PlanDose(int session_number, const std::optional<v1::Outcome>& last_outcome
   const int last_minutes = last.minutes();
   const bool has_pain = HasPain(last);
   const int pain_rise = has_pain ? last.pain_after() - last.pain_before() : 0;
-  const AdverseEventSummary events = SummarizeAdverseEvents(last);
+  const AdverseEventSummary events = SummarizeAdverseEvents(last, as_of_us);
   const std::string after = absl::StrCat(
       " after the last session (", last_minutes, " min, ",
       has_pain ? absl::StrCat("pain ", last.pain_before(), " -> ", last.pain_after())
@@ -101,7 +127,10 @@ Dose PlanDose(int session_number, const std::optional<v1::Outcome>& last_outcome
         "a serious adverse event (cleared by a clinician): step back 5 minutes and one level");
   } else if (events.worst == v1::SEVERITY_MODERATE) {
     set(Progression::kStepBack, back, "dose.step_back_moderate_event",
-        "a MODERATE adverse event: step back 5 minutes and one level");
+        events.soreness_past_48_hours
+            ? "soreness lasting past 48 hours (counted as a MODERATE adverse event): step back 5 "
+              "minutes and one level"
+            : "a MODERATE adverse event: step back 5 minutes and one level");
   } else if (pain_rise >= kPainIncreaseForStepBack) {
     set(Progression::kStepBack, back, "dose.step_back_pain_up",
         "pain rose by 2 or more: step back 5 minutes and one level");

@@ -72,14 +72,25 @@ struct AdverseEventSummary {
   bool serious = false;
   // The first serious event (or the worst one), for cards.
   const v1::AdverseEvent* headline = nullptr;
+  // Soreness or increased pain that lasted past 48 hours (onset to
+  // resolution, or to `as_of_us` while ongoing): counted as MODERATE in
+  // `worst`, since it is the prolonged soreness of the adverse-event
+  // literature (Yin 2014), not the expected warmth of a session.
+  bool soreness_past_48_hours = false;
 };
-AdverseEventSummary SummarizeAdverseEvents(const v1::Outcome& outcome);
+inline constexpr int64_t kProlongedSorenessUs = 48LL * 3600 * 1000000;
+// `as_of_us` (the check-in time) dates an ongoing event; 0 counts only
+// events whose resolution was recorded.
+AdverseEventSummary SummarizeAdverseEvents(const v1::Outcome& outcome, int64_t as_of_us = 0);
+// True for soreness or increased pain known to have lasted past 48 hours.
+bool SorenessPast48Hours(const v1::AdverseEvent& event, int64_t as_of_us);
 
 // The ladder minutes for a session without history (session_number >= 1).
 int LadderMinutes(int session_number);
 
 // Today's dose for `session_number` given the patient's last logged outcome.
-Dose PlanDose(int session_number, const std::optional<v1::Outcome>& last_outcome);
+Dose PlanDose(int session_number, const std::optional<v1::Outcome>& last_outcome,
+              int64_t as_of_us = 0);
 
 // Splits `total_minutes` into whole minutes by `weights` (largest remainder,
 // ties to the earlier step). Every step gets at least one minute and the

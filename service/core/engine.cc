@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "core/adverse_events.h"
 #include "core/clearances.h"
+#include "core/curve_history.h"
 #include "core/curve_severity.h"
 #include "core/dose.h"
 #include "core/episode_review.h"
@@ -149,7 +150,17 @@ ProtocolEngine::ProtocolEngine(std::shared_ptr<const catalog::Catalog> catalog)
     : catalog_(std::move(catalog)) {}
 
 absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
-    const v1::RecommendProtocolRequest& request, const PatientProgress& progress) const {
+    const v1::RecommendProtocolRequest& sent, const PatientProgress& progress) const {
+  // What the request leaves out of the curve comes from the stored films;
+  // every rule below then sees the same profile.
+  const CurveInputs curve = ResolveCurveInputs(sent.profile(), progress.curve_measurements);
+  v1::RecommendProtocolRequest filled;
+  const bool use_films = curve.cobb_film != nullptr || curve.risser_film != nullptr;
+  if (use_films) {
+    filled = sent;
+    *filled.mutable_profile() = curve.profile;
+  }
+  const v1::RecommendProtocolRequest& request = use_films ? filled : sent;
   const v1::PatientProfile& profile = request.profile();
   v1::RecommendProtocolResponse response;
   v1::Basis& basis = *response.mutable_basis();
@@ -171,9 +182,12 @@ absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
     response.set_decision(refer ? v1::DECISION_REFER : v1::DECISION_DEFER);
     AddStoppingCards(findings, explanation);
     AddCurveSeverityCards(profile, basis, explanation);
+    const std::string curve_summary =
+        AddCurveHistoryCards(curve, progress.as_of_us, basis, explanation);
     AddSupportiveCareCard(explanation);
     basis.set_summary(Summarize(request, session, progress, findings, nullptr, nullptr,
                                 response.decision(), basis.clearances_used()));
+    basis.mutable_summary()->append(curve_summary);
     if (events.refer) {
       basis.mutable_summary()->append(
           " The last session was followed by a serious adverse event: no massage until a "
@@ -196,7 +210,7 @@ absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
                       "PROTOCOL_NOT_IN_CATALOG");
   }
 
-  const Dose dose = PlanDose(session.number, progress.last_outcome);
+  const Dose dose = PlanDose(session.number, progress.last_outcome, progress.as_of_us);
   const SessionChanges changes = ApplyModifiers(request, findings, dose, basis, explanation);
   FireDoseRule(dose, basis, explanation);
   std::vector<TechniqueChange> technique_changes;
@@ -258,6 +272,8 @@ absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
   }
   CheckEpisodeProgress(progress, explanation);
   AddCurveSeverityCards(profile, basis, explanation);
+  const std::string curve_summary =
+      AddCurveHistoryCards(curve, progress.as_of_us, basis, explanation);
   AddSupportiveCareCard(explanation);
 
   basis.set_protocol_id(catalog_protocol->id());
@@ -266,6 +282,7 @@ absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
   basis.set_summary(Summarize(request, session, progress, findings,
                               response.has_protocol() ? &response.protocol() : nullptr, &dose,
                               response.decision(), basis.clearances_used()));
+  basis.mutable_summary()->append(curve_summary);
   explanation.MoveInto(&response);
   return response;
 }

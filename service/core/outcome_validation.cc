@@ -64,6 +64,103 @@ void CheckRequestId(FieldViolations& violations, const std::string& request_id) 
   }
 }
 
+// An adverse event's follow-up: times in order, a resolution time only for
+// a resolved event.
+void CheckFollowUp(FieldViolations& violations, const v1::AdverseEvent& event,
+                   const std::string& field, const v1::Outcome& outcome, int64_t now_us) {
+  bool onset_ok = false;
+  if (event.has_onset_time()) {
+    if (!IsValidTimestamp(event.onset_time())) {
+      violations.Add(field + ".onset_time", "is not a valid timestamp");
+    } else if (ToMicros(event.onset_time()) > now_us + kAllowedClockSkewUs) {
+      violations.Add(field + ".onset_time", "must not be in the future");
+    } else if (outcome.has_performed_at() && IsValidTimestamp(outcome.performed_at()) &&
+               ToMicros(event.onset_time()) <
+                   ToMicros(outcome.performed_at()) - kAllowedClockSkewUs) {
+      violations.Add(field + ".onset_time", "must not be before the session (performed_at)");
+    } else {
+      onset_ok = true;
+    }
+  }
+  if (!v1::AdverseEventResolution_IsValid(event.resolution())) {
+    violations.Add(field + ".resolution", absl::StrCat("unknown resolution ", event.resolution()));
+  }
+  if (!v1::AdverseEventAction_IsValid(event.action_taken())) {
+    violations.Add(field + ".action_taken", absl::StrCat("unknown action ", event.action_taken()));
+  }
+  const bool resolved = event.resolution() == v1::ADVERSE_EVENT_RESOLUTION_RESOLVED;
+  if (resolved && !event.has_resolved_time()) {
+    violations.Add(field + ".resolved_time", "is required with ADVERSE_EVENT_RESOLUTION_RESOLVED");
+  } else if (!resolved && event.has_resolved_time()) {
+    violations.Add(field + ".resolved_time",
+                   "is only for a resolved event (resolution ADVERSE_EVENT_RESOLUTION_RESOLVED)");
+  } else if (event.has_resolved_time()) {
+    if (!IsValidTimestamp(event.resolved_time())) {
+      violations.Add(field + ".resolved_time", "is not a valid timestamp");
+    } else if (ToMicros(event.resolved_time()) > now_us + kAllowedClockSkewUs) {
+      violations.Add(field + ".resolved_time", "must not be in the future");
+    } else if (onset_ok && ToMicros(event.resolved_time()) < ToMicros(event.onset_time())) {
+      violations.Add(field + ".resolved_time", "must not be before onset_time");
+    }
+  }
+}
+
+// What was done: the shape of the adherence fields. Whether the steps exist
+// in the named recommendation is checked where the recommendation is known
+// (app/outcomes.cc).
+void CheckAdherence(FieldViolations& violations, const v1::Outcome& outcome, const std::string& p) {
+  const v1::Adherence adherence = outcome.adherence();
+  if (!v1::Adherence_IsValid(adherence)) {
+    violations.Add(p + "adherence", absl::StrCat("unknown adherence ", adherence));
+    return;
+  }
+  CheckText(violations, p + "adherence_reason", outcome.adherence_reason(),
+            kMaxAdherenceReasonBytes);
+  if (adherence == v1::ADHERENCE_UNSPECIFIED) {
+    if (outcome.step_changes_size() > 0) {
+      violations.Add(p + "adherence", "is required with step_changes (ADHERENCE_MODIFIED)");
+    }
+    return;
+  }
+  if (outcome.recommendation_id().empty()) {
+    violations.Add(p + "recommendation_id",
+                   "is required with adherence: the recommendation the session followed");
+  }
+  if (adherence == v1::ADHERENCE_AS_RECOMMENDED && outcome.step_changes_size() > 0) {
+    violations.Add(p + "step_changes", "must be empty with ADHERENCE_AS_RECOMMENDED");
+  }
+  if (adherence == v1::ADHERENCE_MODIFIED && outcome.step_changes_size() == 0 &&
+      outcome.adherence_reason().empty()) {
+    violations.Add(p + "step_changes",
+                   "ADHERENCE_MODIFIED needs the steps changed or skipped (or an adherence_reason)");
+  }
+  if (adherence == v1::ADHERENCE_NOT_FOLLOWED && outcome.adherence_reason().empty()) {
+    violations.Add(p + "adherence_reason", "is required with ADHERENCE_NOT_FOLLOWED");
+  }
+  if (outcome.step_changes_size() > kMaxStepChanges) {
+    violations.Add(p + "step_changes", absl::StrCat("at most ", kMaxStepChanges, " entries, got ",
+                                                    outcome.step_changes_size()));
+  }
+  for (int i = 0; i < outcome.step_changes_size(); ++i) {
+    const v1::StepChange& change = outcome.step_changes(i);
+    const std::string field = absl::StrCat(p, "step_changes[", i, "]");
+    if (change.step_order() < 0 || change.step_order() > 1000) {
+      violations.Add(field + ".step_order", "must be the step's order (1 or more) in the protocol");
+    } else if (change.step_order() == 0 && change.body_area() == v1::BODY_AREA_UNSPECIFIED) {
+      violations.Add(field + ".step_order", "is required unless body_area is given");
+    }
+    if (!v1::BodyArea_IsValid(change.body_area())) {
+      violations.Add(field + ".body_area", absl::StrCat("unknown body area ", change.body_area()));
+    }
+    if (change.kind() == v1::STEP_CHANGE_KIND_UNSPECIFIED) {
+      violations.Add(field + ".kind", "is required: STEP_CHANGE_KIND_SKIPPED or _MODIFIED");
+    } else if (!v1::StepChangeKind_IsValid(change.kind())) {
+      violations.Add(field + ".kind", absl::StrCat("unknown kind ", change.kind()));
+    }
+    CheckRequiredText(violations, field + ".reason", change.reason(), kMaxStepChangeReasonBytes);
+  }
+}
+
 void CheckOutcome(FieldViolations& violations, const v1::Outcome& outcome, int64_t now_us) {
   const std::string p = "outcome.";
   CheckRequiredText(violations, p + "patient_id", outcome.patient_id(), kMaxIdBytes);
@@ -118,10 +215,12 @@ void CheckOutcome(FieldViolations& violations, const v1::Outcome& outcome, int64
     }
     CheckText(violations, field + ".description", event.description(),
               kMaxAdverseEventDescriptionBytes);
+    CheckFollowUp(violations, event, field, outcome, now_us);
   }
 
   CheckText(violations, p + "relaxation_notes", outcome.relaxation_notes(),
             kMaxRelaxationNotesBytes);
+  CheckAdherence(violations, outcome, p);
 
   if (!outcome.has_performed_at()) {
     violations.Add(p + "performed_at", "is required: when the session took place");

@@ -22,6 +22,9 @@ inline constexpr int kMaxAdverseEvents = 32;
 inline constexpr int kMaxAdverseEventDescriptionBytes = 2000;
 inline constexpr int kMaxRelaxationNotesBytes = 4000;
 inline constexpr int kMaxAmendReasonBytes = 1000;
+inline constexpr int kMaxStepChanges = 64;
+inline constexpr int kMaxStepChangeReasonBytes = 500;
+inline constexpr int kMaxAdherenceReasonBytes = 1000;
 inline constexpr int64_t kAllowedClockSkewUs = 60 * 1000 * 1000;
 // Outcome ids are 128 random bits in lowercase hex.
 inline constexpr int kOutcomeIdHexLength = 32;

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
+#include "scoliomassage/v1/curve.pb.h"
 #include "scoliomassage/v1/outcome.pb.h"
 
 namespace scoliomassage::core {
@@ -19,6 +21,13 @@ struct PatientProgress {
   // recorded one: the baseline the episode review compares the latest
   // pre-session pain with. Absent when no session recorded pain_before.
   std::optional<int32_t> first_pain_before;
+  // The patient's newest stored films (latest revisions, any region), for
+  // the curve-over-time rules (core/curve_history.h). Filled by the
+  // check-in, not by Store::GetPatientProgress.
+  std::vector<v1::CurveMeasurement> curve_measurements;
+  // The check-in time (UTC microseconds), for the age of the latest film;
+  // 0 leaves the imaging-age rule out.
+  int64_t as_of_us = 0;
 };
 
 }  // namespace scoliomassage::core

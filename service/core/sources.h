@@ -29,5 +29,8 @@ inline constexpr char kSourceDose[] =
     "clinic practice description (expert opinion): 15 minutes at first, later up to 40; "
     "meaningful pain change: Farrar JT, et al. Pain. 2001;94:149-158; Ostelo RW, et al. Spine. "
     "2008;33:90-94";
+inline constexpr char kSourceCobbError[] =
+    "Morrissy RT, et al. Measurement of the Cobb angle on radiographs of patients who have "
+    "scoliosis. J Bone Joint Surg Am. 1990;72:320-327";
 
 }  // namespace scoliomassage::core

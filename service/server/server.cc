@@ -11,6 +11,7 @@
 #include "api/assessment_servicer.h"
 #include "api/call_runner.h"
 #include "api/episode_servicer.h"
+#include "api/curve_servicer.h"
 #include "api/history_servicer.h"
 #include "api/outcome_servicer.h"
 #include "api/protocol_servicer.h"
@@ -20,6 +21,7 @@
 #include "app/cds_feedback.h"
 #include "app/checkin.h"
 #include "app/episodes.h"
+#include "app/curves.h"
 #include "app/history.h"
 #include "app/outcomes.h"
 #include "app/report.h"
@@ -48,7 +50,7 @@ constexpr const char* kServiceNames[] = {
     "scoliomassage.v1.ProtocolService", "scoliomassage.v1.OutcomeService",
     "scoliomassage.v1.HistoryService", "scoliomassage.v1.AuditService",
     "scoliomassage.v1.ReportService",     "scoliomassage.v1.AssessmentService",
-    "scoliomassage.v1.EpisodeService"};
+    "scoliomassage.v1.EpisodeService",   "scoliomassage.v1.CurveService"};
 
 // Their health follows the analytics standby when analytics may not fall
 // back to the primary.
@@ -104,6 +106,8 @@ struct Server::Parts {
   std::unique_ptr<api::ReportServicer> report_servicer;
   std::unique_ptr<api::AssessmentServicer> assessment_servicer;
   std::unique_ptr<api::EpisodeServicer> episode_servicer;
+  std::unique_ptr<app::Curves> curves;
+  std::unique_ptr<api::CurveServicer> curve_servicer;
   // Queued calls use the runner, the servicers' app objects and the
   // background records, so the queue is joined before any of them goes.
   std::unique_ptr<base::WorkQueue> calls;
@@ -199,7 +203,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
       std::make_unique<app::BackgroundRecords>(*parts->store, kMaxBackgroundRecords);
   parts->checkin = std::make_unique<app::CheckIn>(*parts->store, *parts->engine,
                                                   *parts->pseudonyms, parts->background.get());
-  parts->outcomes = std::make_unique<app::Outcomes>(*parts->store, *parts->engine, *parts->pseudonyms);
+  parts->outcomes = std::make_unique<app::Outcomes>(*parts->store, *parts->engine,
+                                                    *parts->pseudonyms, parts->background.get());
   parts->history = std::make_unique<app::History>(*parts->store, *parts->pseudonyms,
                                                   options.analytics_free_text_clinics);
   parts->reports = std::make_unique<app::Reports>(*parts->store, *parts->pseudonyms);
@@ -220,6 +225,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   parts->assessment_servicer =
       std::make_unique<api::AssessmentServicer>(*parts->runner, *parts->assessments);
   parts->episode_servicer = std::make_unique<api::EpisodeServicer>(*parts->runner, *parts->episodes);
+  parts->curves = std::make_unique<app::Curves>(*parts->store, *parts->pseudonyms);
+  parts->curve_servicer = std::make_unique<api::CurveServicer>(*parts->runner, *parts->curves);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -232,6 +239,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   builder.RegisterService(parts->report_servicer.get());
   builder.RegisterService(parts->assessment_servicer.get());
   builder.RegisterService(parts->episode_servicer.get());
+  builder.RegisterService(parts->curve_servicer.get());
   // Requests are small JSON-sized messages; a bigger one is a mistake or abuse.
   builder.SetMaxReceiveMessageSize(1 << 20);
   parts->grpc_server = builder.BuildAndStart();

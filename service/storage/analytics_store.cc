@@ -183,6 +183,35 @@ absl::StatusOr<EpisodeRecord> AnalyticsStore::GetEpisodeRecord(const std::string
   return primary_->GetEpisodeRecord(clinic_id, episode_id);
 }
 
+// Curve measurements and the recommendation an outcome names: the primary.
+absl::StatusOr<v1::CurveMeasurement> AnalyticsStore::RecordCurveMeasurement(
+    const std::string& clinic_id, const std::string& request_id,
+    const v1::CurveMeasurement& measurement) {
+  return primary_->RecordCurveMeasurement(clinic_id, request_id, measurement);
+}
+
+absl::StatusOr<v1::CurveMeasurement> AnalyticsStore::AmendCurveMeasurement(
+    const std::string& clinic_id, const std::string& request_id, const std::string& name,
+    const v1::CurveMeasurement& corrected, const std::string& reason) {
+  return primary_->AmendCurveMeasurement(clinic_id, request_id, name, corrected, reason);
+}
+
+absl::StatusOr<v1::CurveMeasurement> AnalyticsStore::GetCurveMeasurement(
+    const std::string& clinic_id, const std::string& name, int32_t revision) {
+  return primary_->GetCurveMeasurement(clinic_id, name, revision);
+}
+
+absl::StatusOr<CurveMeasurementPage> AnalyticsStore::ListCurveMeasurements(
+    const std::string& clinic_id, const std::string& patient_id, int page_size,
+    const std::string& page_token) {
+  return primary_->ListCurveMeasurements(clinic_id, patient_id, page_size, page_token);
+}
+
+absl::StatusOr<StoredRecommendation> AnalyticsStore::GetRecommendation(
+    const std::string& clinic_id, const std::string& recommendation_id) {
+  return primary_->GetRecommendation(clinic_id, recommendation_id);
+}
+
 absl::StatusOr<HistoryHorizon> AnalyticsStore::SettleHistory() {
   absl::StatusOr<HistoryHorizon> horizon = primary_->SettleHistory();
   if (!horizon.ok()) return horizon;

@@ -128,6 +128,21 @@ class AnalyticsStore final : public Store {
                                                         const std::string& patient_id) override;
   absl::StatusOr<EpisodeRecord> GetEpisodeRecord(const std::string& clinic_id,
                                                  const std::string& episode_id) override;
+  absl::StatusOr<v1::CurveMeasurement> RecordCurveMeasurement(
+      const std::string& clinic_id, const std::string& request_id,
+      const v1::CurveMeasurement& measurement) override;
+  absl::StatusOr<v1::CurveMeasurement> AmendCurveMeasurement(
+      const std::string& clinic_id, const std::string& request_id, const std::string& name,
+      const v1::CurveMeasurement& corrected, const std::string& reason) override;
+  absl::StatusOr<v1::CurveMeasurement> GetCurveMeasurement(const std::string& clinic_id,
+                                                           const std::string& name,
+                                                           int32_t revision) override;
+  absl::StatusOr<CurveMeasurementPage> ListCurveMeasurements(const std::string& clinic_id,
+                                                             const std::string& patient_id,
+                                                             int page_size,
+                                                             const std::string& page_token) override;
+  absl::StatusOr<StoredRecommendation> GetRecommendation(
+      const std::string& clinic_id, const std::string& recommendation_id) override;
   absl::StatusOr<HistoryHorizon> SettleHistory() override;
   absl::StatusOr<HistoryPage> ScanHistoryWithin(const HistoryHorizon& horizon,
                                                 const std::string& clinic_id,

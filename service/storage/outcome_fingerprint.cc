@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "base/hex.h"
+#include "core/curve_validation.h"
 #include "core/outcome_validation.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -13,7 +14,8 @@
 namespace scoliomassage::storage {
 namespace {
 
-std::string CanonicalBytes(v1::Outcome outcome) {
+template <typename Message>
+std::string CanonicalBytes(Message outcome) {
   core::ClearOutputOnlyFields(&outcome);
   std::string bytes;
   {
@@ -50,6 +52,15 @@ std::string LogOutcomeFingerprint(const v1::Outcome& outcome) {
 std::string AmendOutcomeFingerprint(const std::string& name, const v1::Outcome& corrected,
                                     const std::string& reason) {
   return Sha256Hex({"AmendOutcome", name, CanonicalBytes(corrected), reason});
+}
+
+std::string RecordCurveFingerprint(const v1::CurveMeasurement& measurement) {
+  return Sha256Hex({"RecordCurveMeasurement", CanonicalBytes(measurement)});
+}
+
+std::string AmendCurveFingerprint(const std::string& name, const v1::CurveMeasurement& corrected,
+                                  const std::string& reason) {
+  return Sha256Hex({"AmendCurveMeasurement", name, CanonicalBytes(corrected), reason});
 }
 
 }  // namespace scoliomassage::storage

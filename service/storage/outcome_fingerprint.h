@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "scoliomassage/v1/curve.pb.h"
 #include "scoliomassage/v1/outcome.pb.h"
 
 namespace scoliomassage::storage {
@@ -15,5 +16,8 @@ namespace scoliomassage::storage {
 std::string LogOutcomeFingerprint(const v1::Outcome& outcome);
 std::string AmendOutcomeFingerprint(const std::string& name, const v1::Outcome& corrected,
                                     const std::string& reason);
+std::string RecordCurveFingerprint(const v1::CurveMeasurement& measurement);
+std::string AmendCurveFingerprint(const std::string& name, const v1::CurveMeasurement& corrected,
+                                  const std::string& reason);
 
 }  // namespace scoliomassage::storage

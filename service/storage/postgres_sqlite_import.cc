@@ -19,7 +19,7 @@ namespace {
 // from the SQLite file itself, so the import never restates the schema.
 // outcome_latest and patient_progress are derived: RebuildReadModel.
 constexpr const char* kTables[] = {"outcome_revisions", "idempotency_keys", "recommendations",
-                                   "audit_records"};
+                                   "audit_records", "curve_revisions", "curve_request_ids"};
 
 // Rows are copied in transactions of this many, so a huge file neither holds
 // one giant transaction nor pays a commit per row.

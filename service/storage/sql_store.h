@@ -54,6 +54,8 @@ class SqlStore : public Store {
   absl::StatusOr<OutcomePage> ListOutcomes(const std::string& clinic_id,
                                            const v1::HistoryFilter& filter, int page_size,
                                            const std::string& page_token) override;
+  absl::StatusOr<StoredRecommendation> GetRecommendation(
+      const std::string& clinic_id, const std::string& recommendation_id) override;
   absl::StatusOr<HistoryPage> ScanHistory(const std::string& clinic_id,
                                           const v1::HistoryFilter& filter, bool include_revisions,
                                           const std::string& resume_token, int limit) override;
@@ -90,6 +92,20 @@ class SqlStore : public Store {
                                                         const std::string& patient_id) override;
   absl::StatusOr<EpisodeRecord> GetEpisodeRecord(const std::string& clinic_id,
                                                  const std::string& episode_id) override;
+
+  // Curve measurements: sql_store_curves.cc.
+  absl::StatusOr<v1::CurveMeasurement> RecordCurveMeasurement(
+      const std::string& clinic_id, const std::string& request_id,
+      const v1::CurveMeasurement& measurement) override;
+  absl::StatusOr<v1::CurveMeasurement> AmendCurveMeasurement(
+      const std::string& clinic_id, const std::string& request_id, const std::string& name,
+      const v1::CurveMeasurement& corrected, const std::string& reason) override;
+  absl::StatusOr<v1::CurveMeasurement> GetCurveMeasurement(const std::string& clinic_id,
+                                                           const std::string& name,
+                                                           int32_t revision) override;
+  absl::StatusOr<CurveMeasurementPage> ListCurveMeasurements(
+      const std::string& clinic_id, const std::string& patient_id, int page_size,
+      const std::string& page_token) override;
 
  protected:
   // The backend's own executor (SqliteStore reaches its writer through it).

@@ -27,6 +27,7 @@
 #include "scoliomassage/v1/assessment.pb.h"
 #include "scoliomassage/v1/audit.pb.h"
 #include "scoliomassage/v1/episode.pb.h"
+#include "scoliomassage/v1/curve.pb.h"
 #include "scoliomassage/v1/history.pb.h"
 #include "scoliomassage/v1/outcome.pb.h"
 #include "scoliomassage/v1/protocol.pb.h"
@@ -62,7 +63,8 @@ struct AuditPage {
   std::string next_page_token;
 };
 
-// A recommendation as SaveRecommendation stored it.
+// A recommendation as SaveRecommendation stored it (the request names the
+// patient).
 struct StoredRecommendation {
   v1::RecommendProtocolRequest request;
   v1::RecommendProtocolResponse response;
@@ -115,6 +117,11 @@ struct AssessmentPage {
 };
 
 using core::EpisodeRecord;  // what an episode result is computed from
+
+struct CurveMeasurementPage {
+  std::vector<v1::CurveMeasurement> measurements;
+  std::string next_page_token;  // empty on the last page
+};
 
 class Store {
  public:
@@ -242,6 +249,33 @@ class Store {
                                                                 const std::string& patient_id) = 0;
   virtual absl::StatusOr<EpisodeRecord> GetEpisodeRecord(const std::string& clinic_id,
                                                          const std::string& episode_id) = 0;
+
+  // --- curve measurements (append-only like outcomes) ---------------------
+  // Revision 1 of a new measurement, "curveMeasurements/{id}". Idempotent on
+  // (clinic_id, request_id) as LogOutcome is. `measurement` is validated.
+  virtual absl::StatusOr<v1::CurveMeasurement> RecordCurveMeasurement(
+      const std::string& clinic_id, const std::string& request_id,
+      const v1::CurveMeasurement& measurement) = 0;
+  // The next revision of `name` with `reason`; idempotent on request_id;
+  // NOT_FOUND when the measurement is not in this clinic.
+  virtual absl::StatusOr<v1::CurveMeasurement> AmendCurveMeasurement(
+      const std::string& clinic_id, const std::string& request_id, const std::string& name,
+      const v1::CurveMeasurement& corrected, const std::string& reason) = 0;
+  // A primary read; revision 0 means the latest.
+  virtual absl::StatusOr<v1::CurveMeasurement> GetCurveMeasurement(const std::string& clinic_id,
+                                                                   const std::string& name,
+                                                                   int32_t revision) = 0;
+  // A primary read: the latest revision of each of the patient's
+  // measurements, taken_at descending (then id descending), from one range of
+  // an index. page_size already resolved (1 or more).
+  virtual absl::StatusOr<CurveMeasurementPage> ListCurveMeasurements(
+      const std::string& clinic_id, const std::string& patient_id, int page_size,
+      const std::string& page_token) = 0;
+
+  // A primary read of what SaveRecommendation stored; NOT_FOUND when this
+  // clinic has no such recommendation.
+  virtual absl::StatusOr<StoredRecommendation> GetRecommendation(
+      const std::string& clinic_id, const std::string& recommendation_id) = 0;
 };
 
 // Opens the store named by a database URL: "sqlite://PATH", a bare path, or

@@ -18,10 +18,17 @@ const Method kAllMethods[] = {
     Method::kSendCdsFeedback,   Method::kReadMetrics,
     Method::kRecordAssessment,  Method::kListAssessments, Method::kListInstruments,
     Method::kOpenEpisode,       Method::kCloseEpisode,  Method::kListEpisodes,
-    Method::kGetEpisodeResult};
+    Method::kGetEpisodeResult,
+    Method::kRecordCurveMeasurement, Method::kListCurveMeasurements,
+    Method::kAmendCurveMeasurement, Method::kGetCurveMeasurement};
+
+// Curve measurements: clinical staff and host software, never analytics.
+const std::set<Method> kCurveMethods = {
+    Method::kRecordCurveMeasurement, Method::kListCurveMeasurements,
+    Method::kAmendCurveMeasurement, Method::kGetCurveMeasurement};
 
 TEST(RoleTableTest, EveryRoleAndMethod) {
-  const std::map<Role, std::set<Method>> allowed = {
+  std::map<Role, std::set<Method>> allowed = {
       {Role::kHost, {Method::kRecommendProtocol, Method::kListProtocols, Method::kLogOutcome,
                      Method::kGetOutcome, Method::kListOutcomes, Method::kGetPatientReport,
                      Method::kFhirSearch, Method::kSendCdsFeedback, Method::kRecordAssessment,
@@ -36,6 +43,8 @@ TEST(RoleTableTest, EveryRoleAndMethod) {
                           Method::kFhirSearch, Method::kFhirExport, Method::kListInstruments}},
       {Role::kAdmin, {std::begin(kAllMethods), std::end(kAllMethods)}},
   };
+  allowed[Role::kHost].insert(kCurveMethods.begin(), kCurveMethods.end());
+  allowed[Role::kTherapist].insert(kCurveMethods.begin(), kCurveMethods.end());
   for (const auto& [role, methods] : allowed) {
     for (Method method : kAllMethods) {
       EXPECT_EQ(IsAllowed(role, method), methods.count(method) == 1)

@@ -692,6 +692,56 @@ TEST_F(PluginWithServer, HistoryPagesAreBounded) {
   EXPECT_EQ(response.str().find("outcomes/"), std::string::npos);
 }
 
+// Curve measurements through the plugin: record (retry-safe), amend, list
+// newest first, and a bad Cobb angle named.
+TEST_F(PluginWithServer, CurveMeasurementsRecordAmendAndList) {
+  const std::string patient = "p-curve-" + std::to_string(getpid());
+  auto film = [&](const char* taken_at, int cobb) {
+    return "{\"patientId\":\"" + patient + "\",\"takenAt\":\"" + taken_at +
+           "\",\"spineRegion\":\"SPINE_REGION_THORACIC\",\"cobbAngleDegrees\":" +
+           std::to_string(cobb) + ",\"apex\":\"T8\",\"measuredBy\":\"dr-a\"}";
+  };
+  char id[40];
+  std::snprintf(id, sizeof id, "cccccccc-bbbb-4ccc-8ddd-%012d", static_cast<int>(getpid()));
+  const std::string first = std::string("{\"requestId\":\"") + id +
+                            "\",\"measurement\":" + film("2025-01-10T09:00:00Z", 20) + "}";
+  Json recorded, retried, later, amended, listed, bad;
+  ASSERT_EQ(smp_record_curve_measurement(client_.handle, first.c_str(), recorded.out()), SMP_OK)
+      << smp_last_error();
+  ASSERT_EQ(smp_record_curve_measurement(client_.handle, first.c_str(), retried.out()), SMP_OK)
+      << smp_last_error();
+  const std::string name = StringField(recorded.str(), "name");
+  EXPECT_EQ(name.rfind("curveMeasurements/", 0), 0u) << recorded.str();
+  EXPECT_EQ(StringField(retried.str(), "name"), name);
+  ASSERT_EQ(smp_record_curve_measurement(
+                client_.handle,
+                ("{\"measurement\":" + film("2025-07-10T09:00:00Z", 27) + "}").c_str(),
+                later.out()),
+            SMP_OK)
+      << smp_last_error();
+  const std::string amend = "{\"name\":\"" + name +
+                            "\",\"reason\":\"second reader\",\"measurement\":" +
+                            film("2025-01-10T09:00:00Z", 21) + "}";
+  ASSERT_EQ(smp_amend_curve_measurement(client_.handle, amend.c_str(), amended.out()), SMP_OK)
+      << smp_last_error();
+  EXPECT_EQ(NumberField(amended.str(), "revision"), 2) << amended.str();
+  ASSERT_EQ(smp_list_curve_measurements(
+                client_.handle, ("{\"patientId\":\"" + patient + "\"}").c_str(), listed.out()),
+            SMP_OK)
+      << smp_last_error();
+  EXPECT_EQ(Count(listed.str(), "\"name\":\"curveMeasurements/"), 2u) << listed.str();
+  // Newest film first; the amended one shows its latest revision.
+  EXPECT_LT(listed.str().find(StringField(later.str(), "name")), listed.str().find(name));
+  EXPECT_NE(listed.str().find("\"cobbAngleDegrees\":21"), std::string::npos) << listed.str();
+  EXPECT_EQ(smp_record_curve_measurement(
+                client_.handle,
+                ("{\"measurement\":" + film("2025-01-10T09:00:00Z", 200) + "}").c_str(),
+                bad.out()),
+            SMP_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(smp_last_error()).find("cobb_angle_degrees"), std::string::npos)
+      << smp_last_error();
+}
+
 // 8 threads share one client against the real service; each thread's
 // outcomes all arrive, once.
 TEST_F(PluginWithServer, OneClientManyThreadsCheckIns) {

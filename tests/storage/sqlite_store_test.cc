@@ -174,7 +174,8 @@ TEST(SqliteStoreTest, SchemaIsMigratedOnceAndUsesWal) {
   EXPECT_EQ(raw.Text("PRAGMA journal_mode"), "wal");
   for (const char* index : {"outcome_revisions_patient", "outcome_revisions_therapist",
                             "outcome_revisions_protocol", "outcome_revisions_region",
-                            "outcome_revisions_performed_at", "outcome_revisions_history"}) {
+                            "outcome_revisions_performed_at", "outcome_revisions_history",
+                            "curve_revisions_patient"}) {
     EXPECT_EQ(raw.Text(absl::StrCat("SELECT name FROM sqlite_master WHERE name = '", index, "'")),
               index);
   }
@@ -205,7 +206,8 @@ TEST(SqliteStoreTest, ProgressOfAVersionOneDatabaseIsBackfilled) {
     // Back to version 1: the read model as the old build had it, none.
     RawDb raw(path);
     ASSERT_EQ(raw.Exec("DROP TABLE outcome_latest; DROP TABLE patient_progress; "
-                       "DELETE FROM schema_migrations WHERE version = 2"),
+                       "DROP TABLE curve_request_ids; DROP TABLE curve_revisions; "
+                       "DELETE FROM schema_migrations WHERE version >= 2"),
               SQLITE_OK);
   }
   auto store = OpenAt(path);

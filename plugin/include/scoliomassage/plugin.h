@@ -316,6 +316,29 @@ SMP_API int smp_list_assessments(smp_client *c, const char *request_json,
 SMP_API int smp_episode_result(smp_client *c, const char *request_json,
                                char **response_json);
 
+/* ---- Curve measurements (appended in ABI 1) -----------------------------*/
+
+/* CurveService.RecordCurveMeasurement: one Cobb angle from one film.
+ * RecordCurveMeasurementRequest -> CurveMeasurement, e.g.
+ * {"measurement":{"patientId":"p-1","takenAt":"2026-03-01T09:00:00Z",
+ *  "spineRegion":"SPINE_REGION_THORACIC","cobbAngleDegrees":24,
+ *  "convexSide":"SIDE_RIGHT","apex":"T8","risserGrade":2,"measuredBy":"dr-a"}}.
+ * requestId is generated when absent; a retry with the same requestId stores
+ * nothing new. Never queued in the outbox. */
+SMP_API int smp_record_curve_measurement(smp_client *c, const char *request_json,
+                                         char **response_json);
+
+/* CurveService.ListCurveMeasurements: a patient's films, newest first.
+ * ListCurveMeasurementsRequest -> ListCurveMeasurementsResponse, e.g.
+ * {"patientId":"p-1","pageSize":20}; pass nextPageToken back as pageToken. */
+SMP_API int smp_list_curve_measurements(smp_client *c, const char *request_json,
+                                        char **response_json);
+
+/* CurveService.AmendCurveMeasurement: a corrected revision with a reason.
+ * AmendCurveMeasurementRequest -> CurveMeasurement. requestId as above. */
+SMP_API int smp_amend_curve_measurement(smp_client *c, const char *request_json,
+                                        char **response_json);
+
 #ifdef __cplusplus
 }  /* extern "C" */
 #endif
