@@ -185,7 +185,7 @@ TEST(SqliteStoreTest, SchemaIsMigratedOnceAndUsesWal) {
 // model backfilled from its revisions.
 TEST(SqliteStoreTest, ProgressOfAVersionOneDatabaseIsBackfilled) {
   TempFolder folder;
-  const std::string path = folder.File("v1.db");
+  std::string path = folder.File("v1.db");
   std::string name;
   {
     auto store = OpenAt(path);
@@ -202,14 +202,31 @@ TEST(SqliteStoreTest, ProgressOfAVersionOneDatabaseIsBackfilled) {
     second.set_pain_after(0);
     ASSERT_TRUE(store->AmendOutcome("c", NewRequestId(), name, second, "fix").ok());
   }
+  // A version-1 database holding the same rows: migration 1's schema alone,
+  // with the outcome and idempotency rows copied in (version 1's columns).
+  const std::string v1_path = folder.File("v1-only.db");
   {
-    // Back to version 1: the read model as the old build had it, none.
-    RawDb raw(path);
-    ASSERT_EQ(raw.Exec("DROP TABLE outcome_latest; DROP TABLE patient_progress; "
-                       "DROP TABLE curve_request_ids; DROP TABLE curve_revisions; "
-                       "DELETE FROM schema_migrations WHERE version >= 2"),
+    RawDb raw(v1_path);
+    const Migration& first = SqliteMigrations().front();
+    ASSERT_EQ(first.version, 1);
+    ASSERT_EQ(raw.Exec(std::string(first.sql)), SQLITE_OK);
+    ASSERT_EQ(raw.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT "
+                       "NOT NULL, applied_at_us BIGINT NOT NULL); "
+                       "INSERT INTO schema_migrations VALUES (1, 'initial', 0)"),
+              SQLITE_OK);
+    const std::string columns =
+        "clinic_id, outcome_id, revision, first_create_time_us, create_time_us, request_id, "
+        "patient_id, therapist_id, protocol_id, protocol_version, spine_region, session_number, "
+        "minutes, pain_before, pain_after, adverse_event_count, performed_at_us, performed_month, "
+        "amend_reason, outcome_proto";
+    ASSERT_EQ(raw.Exec("ATTACH DATABASE '" + path + "' AS newer; "
+                       "INSERT INTO outcome_revisions (" + columns + ") SELECT " + columns +
+                       " FROM newer.outcome_revisions; "
+                       "INSERT INTO idempotency_keys SELECT * FROM newer.idempotency_keys; "
+                       "DETACH DATABASE newer"),
               SQLITE_OK);
   }
+  path = v1_path;
   auto store = OpenAt(path);
   ASSERT_NE(store, nullptr);
   absl::StatusOr<PatientProgress> progress = store->GetPatientProgress("c", "patient-3");
