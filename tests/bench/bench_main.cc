@@ -56,9 +56,15 @@ namespace {
 const std::map<std::string, double> kRegressionGuards = {
     {"recommend@1 throughput", 0.15},
     {"recommend@1 p99", 8.0},
-    {"recommend@16 throughput", 0.12},
-    {"recommend@16 p99", 10.0},
-    {"log_outcome@16 throughput", 0.08},
+    // At 16 in flight the empty-call floor is CPU-bound and moves with what
+    // else the machine does far more than the real calls do (12.7k calls/s on
+    // a loaded machine, 35k idle, while RecommendProtocol went 3.2k -> 5.1k
+    // and a durable LogOutcome 1.9k -> 2.8k): these guards sit at about half
+    // the idle-machine ratios. The raw-SQLite guard below catches a storage
+    // regression on the same disk.
+    {"recommend@16 throughput", 0.07},
+    {"recommend@16 p99", 12.0},
+    {"log_outcome@16 throughput", 0.04},
     {"log_outcome@16 throughput vs raw SQLite", 0.3},
     // Met, but twice the target would let the check-in's progress read
     // drift back to growing with the history without failing: guard it
