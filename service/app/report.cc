@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "app/page_size.h"
 #include "base/error_reasons.h"
@@ -127,7 +129,61 @@ absl::StatusOr<core::ReportInput> Reports::Gather(const auth::Caller& caller,
         "Not shown: the patient's latest session was logged by another therapist. The check-in "
         "recommendation gives the next session.";
   }
+  if (absl::Status films = GatherFilms(caller, request.patient_id(), &input.films); !films.ok()) {
+    return films;
+  }
+  if (absl::Status scores = GatherScores(caller, request.patient_id(), &input.scores);
+      !scores.ok()) {
+    return scores;
+  }
   return input;
+}
+
+// Every film of the patient (a film is the clinic's, not a therapist's),
+// oldest first, up to kMaxReportSessions.
+absl::Status Reports::GatherFilms(const auth::Caller& caller, const std::string& patient_id,
+                                  std::vector<core::ReportFilm>* films) const {
+  std::string token;
+  do {
+    auto page = store_.ListCurveMeasurements(caller.clinic_id, patient_id, 100, token);
+    if (!page.ok()) return page.status();
+    for (const v1::CurveMeasurement& film : page->measurements) {
+      if (films->size() == static_cast<size_t>(kMaxReportSessions)) return absl::OkStatus();
+      std::string region = absl::AsciiStrToLower(
+          absl::StripPrefix(v1::SpineRegion_Name(film.spine_region()), "SPINE_REGION_"));
+      films->push_back({base::TimestampToMicros(film.taken_at()), std::move(region),
+                        film.cobb_angle_degrees()});
+    }
+    token = page->next_page_token;
+  } while (!token.empty());
+  std::reverse(films->begin(), films->end());  // the store lists newest first
+  return absl::OkStatus();
+}
+
+// Each scoreable domain of each assessment, oldest first; a therapist sees
+// the assessments they administered, as ListAssessments shows them.
+absl::Status Reports::GatherScores(const auth::Caller& caller, const std::string& patient_id,
+                                   std::vector<core::ReportScore>* scores) const {
+  v1::ListAssessmentsRequest request;
+  request.set_patient_id(patient_id);
+  const bool therapist = caller.role == auth::Role::kTherapist;
+  do {
+    auto page = store_.ListAssessments(caller.clinic_id, request, 100);
+    if (!page.ok()) return page.status();
+    for (const v1::Assessment& assessment : page->assessments) {
+      if (therapist && assessment.therapist_id() != caller.principal) continue;
+      for (const v1::AssessmentScore& score : assessment.scores()) {
+        if (!score.scoreable()) continue;  // never drawn as a value
+        if (scores->size() == static_cast<size_t>(kMaxReportSessions)) return absl::OkStatus();
+        scores->push_back({base::TimestampToMicros(assessment.performed_at()),
+                           absl::AsciiStrToUpper(assessment.instrument_id()), score.domain(),
+                           score.value()});
+      }
+    }
+    request.set_page_token(page->next_page_token);
+  } while (!request.page_token().empty());
+  std::reverse(scores->begin(), scores->end());  // the store lists newest first
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::PatientReport> Reports::Get(const auth::Caller& caller,

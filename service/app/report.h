@@ -38,6 +38,11 @@ class Reports {
                                            std::string* audit_subject) const;
 
  private:
+  absl::Status GatherFilms(const auth::Caller& caller, const std::string& patient_id,
+                           std::vector<core::ReportFilm>* films) const;
+  absl::Status GatherScores(const auth::Caller& caller, const std::string& patient_id,
+                            std::vector<core::ReportScore>* scores) const;
+
   storage::Store& store_;
   const Pseudonymizer& pseudonyms_;
 };

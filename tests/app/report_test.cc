@@ -6,6 +6,8 @@
 
 #include <ctime>
 
+#include "absl/strings/str_cat.h"
+
 #include "app/report.h"
 #include "app_fixture.h"
 
@@ -129,6 +131,58 @@ TEST_F(ReportTest, ASeriousAdverseEventShowsAsReferNotADose) {
   EXPECT_THAT(report->content(), HasSubstr("no massage until a clinician has assessed"));
   EXPECT_THAT(report->content(), HasSubstr("class=\"critical\""));
   EXPECT_THAT(report->content(), HasSubstr("neurological symptoms (mild)"));
+}
+
+TEST_F(ReportTest, FilmsAndQuestionnaireScoresAreDrawnOldestFirst) {
+  LogSession("p-1", "therapist-1", 1, 6, 4, 20);
+  const int64_t now = std::time(nullptr);
+  for (int i = 0; i < 2; ++i) {
+    v1::CurveMeasurement film;
+    film.set_patient_id("p-1");
+    film.mutable_taken_at()->set_seconds(now - (i == 0 ? 200 : 100) * 86400);
+    film.set_spine_region(v1::SPINE_REGION_THORACIC);
+    film.set_cobb_angle_degrees(i == 0 ? 22 : 28);
+    film.set_convex_side(v1::SIDE_RIGHT);
+    film.set_measured_by("dr-a");
+    ASSERT_TRUE(store_->RecordCurveMeasurement("clinic-a", absl::StrCat("film-", i), film).ok());
+  }
+  v1::Assessment odi;
+  odi.set_patient_id("p-1");
+  odi.set_instrument_id("odi");
+  odi.set_instrument_version("2.1a");
+  odi.set_therapist_id("therapist-1");
+  odi.mutable_performed_at()->set_seconds(now - 86400);
+  v1::AssessmentScore* total = odi.add_scores();
+  total->set_domain("total");
+  total->set_value(34);
+  total->set_scoreable(true);
+  v1::AssessmentScore* unscoreable = odi.add_scores();
+  unscoreable->set_domain("other");
+  unscoreable->set_scoreable(false);
+  ASSERT_TRUE(store_->RecordAssessment("clinic-a", "odi-1", odi).ok());
+
+  v1::GetPatientReportRequest request;
+  request.set_patient_id("p-1");
+  auto input = reports_->Gather(Host(), request, &subject_);
+  ASSERT_TRUE(input.ok()) << input.status();
+  ASSERT_EQ(input->films.size(), 2u);
+  EXPECT_EQ(input->films[0].cobb_angle_degrees, 22);  // the older film first
+  EXPECT_EQ(input->films[1].cobb_angle_degrees, 28);
+  EXPECT_EQ(input->films[0].spine_region, "thoracic");
+  // Only the scoreable domain is drawn: an unscoreable one is never a value.
+  ASSERT_EQ(input->scores.size(), 1u);
+  EXPECT_EQ(input->scores[0].instrument, "ODI");
+  EXPECT_EQ(input->scores[0].domain, "total");
+  EXPECT_EQ(input->scores[0].value, 34);
+  auto report = Get(Host(), "p-1");
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_THAT(report->content(), Not(HasSubstr("No films recorded")));
+  // Another therapist does not see therapist-1's questionnaire.
+  LogSession("p-1", "therapist-2", 2, 5, 4, 10);
+  auto theirs = reports_->Gather(Therapist("therapist-2"), request, &subject_);
+  ASSERT_TRUE(theirs.ok()) << theirs.status();
+  EXPECT_TRUE(theirs->scores.empty());
+  EXPECT_EQ(theirs->films.size(), 2u);
 }
 
 }  // namespace
