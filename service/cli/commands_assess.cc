@@ -21,33 +21,12 @@
 #include "cli/json_io.h"
 #include "cli/output_table.h"
 #include "cli/error_exit.h"
+#include "cli/request_id.h"
 #include "scoliomassage/v1/assessment.grpc.pb.h"
 #include "scoliomassage/v1/episode.grpc.pb.h"
 
 namespace scoliomassage::cli {
 namespace {
-
-// As log and amend do: a request_id the operator can reuse to retry safely.
-absl::Status SettleRequestId(const std::string& from_flag, std::string* request_id) {
-  if (!from_flag.empty()) {
-    if (!request_id->empty() && *request_id != from_flag) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--request_id=", from_flag, " differs from the requestId in the input (", *request_id,
-          "); give only one"));
-    }
-    *request_id = from_flag;
-  }
-  if (request_id->empty()) {
-    auto fresh = base::RandomUuid();
-    if (!fresh.ok()) return fresh.status();
-    *request_id = *std::move(fresh);
-    std::fprintf(stderr,
-                 "scoliomassage: request_id %s (to retry safely, run again with "
-                 "--request_id=%s)\n",
-                 request_id->c_str(), request_id->c_str());
-  }
-  return absl::OkStatus();
-}
 
 // At most one decimal, no trailing ".0" (as the server's cards write scores).
 std::string Score(double value) {
