@@ -14,6 +14,7 @@
 #include "cli/output_table.h"
 #include "cli/error_exit.h"
 #include "cli/request_id.h"
+#include "cli/write_command.h"
 #include "scoliomassage/v1/curve.grpc.pb.h"
 
 namespace scoliomassage::cli {
@@ -22,34 +23,6 @@ namespace {
 constexpr char kCurveUsage[] =
     "curve takes record, list, amend or get: scoliomassage curve record --json_in=FILE, "
     "curve list --patient=ID, curve amend --json_in=FILE, curve get curveMeasurements/ID";
-
-int PrintMeasurement(const grpc::Status& status, const v1::CurveMeasurement& measurement,
-                     const Connection& connection) {
-  if (!status.ok()) return ExitCallError(status, connection);
-  std::fputs(ToJsonPretty(measurement).c_str(), stdout);
-  return kExitOk;
-}
-
-template <typename Request>
-int RunCurveWrite(const CommandOptions& options, const Connection& connection,
-                  grpc::Status (v1::CurveService::Stub::*method)(grpc::ClientContext*,
-                                                                 const Request&,
-                                                                 v1::CurveMeasurement*)) {
-  Request request;
-  if (auto status = ReadJsonRequest(options.json_in, &request); !status.ok()) {
-    return ExitUsageError(status);
-  }
-  if (auto status = SettleRequestId(options.request_id, request.mutable_request_id());
-      !status.ok()) {
-    return ExitUsageError(status);
-  }
-  auto stub = v1::CurveService::NewStub(connection.channel());
-  grpc::ClientContext context;
-  connection.PrepareUnary(&context);
-  v1::CurveMeasurement measurement;
-  return PrintMeasurement(((*stub).*method)(&context, request, &measurement), measurement,
-                          connection);
-}
 
 int RunCurveList(const CommandOptions& options, const Connection& connection) {
   if (options.filter.patient.empty()) {
@@ -103,8 +76,8 @@ int RunCurveGet(const CommandOptions& options, const Connection& connection) {
   grpc::ClientContext context;
   connection.PrepareUnary(&context);
   v1::CurveMeasurement measurement;
-  return PrintMeasurement(stub->GetCurveMeasurement(&context, request, &measurement), measurement,
-                          connection);
+  return PrintResult(stub->GetCurveMeasurement(&context, request, &measurement), measurement,
+                     connection);
 }
 
 }  // namespace
@@ -132,9 +105,10 @@ int RunCurve(const CommandOptions& options, const Connection& connection) {
   if (verb == "get") return RunCurveGet(options, connection);
   if ((verb == "record" || verb == "amend") && options.args.size() == 1) {
     return verb == "record"
-               ? RunCurveWrite(options, connection,
-                               &v1::CurveService::Stub::RecordCurveMeasurement)
-               : RunCurveWrite(options, connection, &v1::CurveService::Stub::AmendCurveMeasurement);
+               ? RunWrite<v1::CurveService>(options, connection,
+                                            &v1::CurveService::Stub::RecordCurveMeasurement)
+               : RunWrite<v1::CurveService>(options, connection,
+                                            &v1::CurveService::Stub::AmendCurveMeasurement);
   }
   return ExitUsageError(absl::InvalidArgumentError(kCurveUsage));
 }
