@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from run_with_server import Server  # noqa: E402
@@ -149,8 +150,15 @@ def main():
         # them in the background (a host process that opens the outbox and
         # waits a little, as a host's session would).
         with Server(options.server, database) as server:
-            host.run(server.target, "history", {"filter": {"patientId": patient_a}}, "sleep:1000")
-            names = host.history(server.target, patient_a)
+            # Each round is a host session that stays open for a second; a
+            # loaded CI machine may need several (each durable write waits
+            # for the disk), so wait for delivery rather than for a guess.
+            deadline = time.monotonic() + 60
+            names = []
+            while len(names) < 5 and time.monotonic() < deadline:
+                host.run(server.target, "history", {"filter": {"patientId": patient_a}},
+                         "sleep:1000")
+                names = host.history(server.target, patient_a)
             expect(len(names) == 5, f"a restarted host delivered them in the background: "
                                     f"history shows {len(names)} of 5")
             reply = flush(host, server.target)
