@@ -9,6 +9,7 @@
 #include "storage/episode_rows.h"
 #include "storage/outcome_fingerprint.h"
 #include "storage/outcome_ids.h"
+#include "storage/revision_write.h"
 #include "storage/store_errors.h"
 
 namespace scoliomassage::storage {
@@ -16,16 +17,10 @@ namespace {
 
 // A request that loses the claim on its request_id replays the winner on the
 // next attempt; a third loss in a row would mean something else is wrong.
-constexpr int kClaimAttempts = 3;
+constexpr int kOutcomeClaimAttempts = 3;
 // Audit ids are max + 1 per clinic; appenders in other instances may take
 // the same id first, and each collision costs one retry.
 constexpr int kAuditAttempts = 32;
-
-absl::Status LostClaim() {
-  return core::WithReason(
-      absl::UnavailableError("another instance stored this request_id at the same moment; retry"),
-      kReasonStoreBusy);
-}
 
 // Runs an INSERT ... ON CONFLICT DO NOTHING RETURNING: OK when it inserted,
 // ALREADY_EXISTS when the key was taken.
@@ -54,63 +49,12 @@ SqlStore::SqlStore(std::unique_ptr<SqlExecutor> executor)
       executor_(WithErrorMetrics(std::move(executor))),
       dialect_(executor_->dialect()) {}
 
-absl::StatusOr<v1::Outcome> SqlStore::WriteRevision(const std::string& clinic_id,
-                                                    const std::string& request_id,
-                                                    const std::string& operation,
-                                                    const std::string& fingerprint,
-                                                    const MakeRevision& make) {
-  for (int attempt = 0; attempt < kClaimAttempts; ++attempt) {
-    v1::Outcome result;
-    bool lost_claim = false;
-    absl::Status status = executor_->Write([&](SqlSession& db, int64_t now_us) -> absl::Status {
-      lost_claim = false;
-      OutcomeRows rows(db, dialect_);
-      absl::StatusOr<std::optional<IdempotencyRecord>> first =
-          rows.FindRequest(clinic_id, request_id);
-      if (!first.ok()) return first.status();
-      if (first->has_value()) {
-        // A retry returns what the first request stored; a reused id with
-        // another body is refused and changes nothing.
-        if (absl::Status retry = CheckRetry(**first, request_id, operation, fingerprint);
-            !retry.ok()) {
-          return retry;
-        }
-        absl::StatusOr<v1::Outcome> replay =
-            rows.Select(clinic_id, (*first)->outcome_id, (*first)->revision);
-        if (!replay.ok()) return replay.status();
-        result = *std::move(replay);
-        return absl::OkStatus();
-      }
-      absl::StatusOr<NewRevision> revision = make(rows, now_us);
-      if (!revision.ok()) return revision.status();
-      if (absl::Status insert = rows.InsertRevision(clinic_id, request_id, revision->stored,
-                                                    revision->first_create_time_us);
-          !insert.ok()) {
-        return insert;
-      }
-      absl::StatusOr<bool> claimed =
-          rows.ClaimRequest(clinic_id, request_id, operation, fingerprint, revision->stored);
-      if (!claimed.ok()) return claimed.status();
-      if (!*claimed) {
-        lost_claim = true;
-        return LostClaim();  // rolls back our revision row
-      }
-      result = std::move(revision->stored);
-      return absl::OkStatus();
-    });
-    if (lost_claim) continue;
-    if (!status.ok()) return status;
-    return result;
-  }
-  return LostClaim();
-}
-
 absl::StatusOr<v1::Outcome> SqlStore::LogOutcome(const std::string& clinic_id,
                                                  const std::string& request_id,
                                                  const v1::Outcome& outcome) {
-  if (absl::Status status = RequireRequestId(request_id); !status.ok()) return status;
-  return WriteRevision(clinic_id, request_id, kLogOperation, LogOutcomeFingerprint(outcome),
-                       [&](OutcomeRows& rows, int64_t now_us) -> absl::StatusOr<NewRevision> {
+  return WriteClaimedRevision<v1::Outcome, OutcomeRows>(
+      *executor_, dialect_, clinic_id, request_id, kLogOperation, LogOutcomeFingerprint(outcome),
+      kOutcomeClaimAttempts, [&](OutcomeRows& rows, int64_t now_us) -> absl::StatusOr<NewRevision> {
                          absl::StatusOr<NewRevision> first = FirstRevision(outcome, now_us);
                          if (!first.ok()) return first;
                          // The session joins the patient's open episode, or
@@ -133,8 +77,9 @@ absl::StatusOr<v1::Outcome> SqlStore::AmendOutcome(const std::string& clinic_id,
                                                    const std::string& reason) {
   absl::StatusOr<std::string> outcome_id = CheckAmendOutcome(request_id, name);
   if (!outcome_id.ok()) return outcome_id.status();
-  return WriteRevision(
-      clinic_id, request_id, kAmendOperation, AmendOutcomeFingerprint(name, corrected, reason),
+  return WriteClaimedRevision<v1::Outcome, OutcomeRows>(
+      *executor_, dialect_, clinic_id, request_id, kAmendOperation,
+      AmendOutcomeFingerprint(name, corrected, reason), kOutcomeClaimAttempts,
       [&](OutcomeRows& rows, int64_t now_us) -> absl::StatusOr<NewRevision> {
         // The next revision number is read only once the lock is held.
         absl::StatusOr<OutcomeRows::Latest> latest = rows.LockLatest(clinic_id, *outcome_id);

@@ -112,20 +112,6 @@ class SqlStore : public Store {
   SqlExecutor& executor() { return *backend_; }
 
  private:
-  // Builds the revision LogOutcome or AmendOutcome stores, inside the
-  // transaction (again when the transaction runs again).
-  using MakeRevision =
-      std::function<absl::StatusOr<NewRevision>(OutcomeRows& rows, int64_t now_us)>;
-
-  // The idempotent write both share: a request_id seen before is replayed;
-  // otherwise the revision `make` builds is stored and the request_id
-  // claimed for it. A lost claim rolls back and replays the winner.
-  absl::StatusOr<v1::Outcome> WriteRevision(const std::string& clinic_id,
-                                            const std::string& request_id,
-                                            const std::string& operation,
-                                            const std::string& fingerprint,
-                                            const MakeRevision& make);
-
   // Runs a planned read (store_common.h) in a read snapshot; `read_rows`
   // turns its rows into the result, afresh when the read runs again.
   template <typename ReadRows>

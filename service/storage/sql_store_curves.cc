@@ -2,7 +2,6 @@
 // (sql_store.h): request ids claimed in the transaction that stores the
 // revision, amendments numbered under the latest row's lock, acknowledged
 // only after a durable COMMIT.
-#include <functional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -11,6 +10,7 @@
 #include "core/errors.h"
 #include "storage/curve_rows.h"
 #include "storage/outcome_fingerprint.h"
+#include "storage/revision_write.h"
 #include "storage/sql_store.h"
 #include "storage/store_common.h"
 #include "storage/store_errors.h"
@@ -26,78 +26,15 @@ struct NewCurveRevision {
   v1::CurveMeasurement stored;
   int64_t first_create_time_us = 0;
 };
-using MakeCurveRevision =
-    std::function<absl::StatusOr<NewCurveRevision>(CurveRows& rows, int64_t now_us)>;
-
-absl::Status LostClaim() {
-  return core::WithReason(
-      absl::UnavailableError("another instance stored this request_id at the same moment; retry"),
-      kReasonStoreBusy);
-}
-
-// A request_id seen before is replayed (or refused, with another body);
-// otherwise `make` builds the revision, which is stored with the claim.
-absl::StatusOr<v1::CurveMeasurement> WriteCurveRevision(SqlExecutor& executor, SqlDialect dialect,
-                                                        const std::string& clinic_id,
-                                                        const std::string& request_id,
-                                                        const std::string& operation,
-                                                        const std::string& fingerprint,
-                                                        const MakeCurveRevision& make) {
-  if (absl::Status status = RequireRequestId(request_id); !status.ok()) return status;
-  for (int attempt = 0; attempt < kClaimAttempts; ++attempt) {
-    v1::CurveMeasurement result;
-    bool lost_claim = false;
-    absl::Status status = executor.Write([&](SqlSession& db, int64_t now_us) -> absl::Status {
-      lost_claim = false;
-      CurveRows rows(db, dialect);
-      absl::StatusOr<std::optional<IdempotencyRecord>> first =
-          rows.FindRequest(clinic_id, request_id);
-      if (!first.ok()) return first.status();
-      if (first->has_value()) {
-        if (absl::Status retry = CheckRetry(**first, request_id, operation, fingerprint);
-            !retry.ok()) {
-          return retry;
-        }
-        absl::StatusOr<v1::CurveMeasurement> replay =
-            rows.Select(clinic_id, (*first)->outcome_id, (*first)->revision);
-        if (!replay.ok()) return replay.status();
-        result = *std::move(replay);
-        return absl::OkStatus();
-      }
-      absl::StatusOr<NewCurveRevision> revision = make(rows, now_us);
-      if (!revision.ok()) return revision.status();
-      absl::StatusOr<bool> inserted = rows.InsertRevision(clinic_id, request_id, revision->stored,
-                                                          revision->first_create_time_us);
-      if (!inserted.ok()) return inserted.status();
-      if (!*inserted) {
-        lost_claim = true;  // another amendment took this revision number: run again
-        return LostClaim();
-      }
-      absl::StatusOr<bool> claimed =
-          rows.ClaimRequest(clinic_id, request_id, operation, fingerprint, revision->stored);
-      if (!claimed.ok()) return claimed.status();
-      if (!*claimed) {
-        lost_claim = true;
-        return LostClaim();
-      }
-      result = std::move(revision->stored);
-      return absl::OkStatus();
-    });
-    if (lost_claim) continue;
-    if (!status.ok()) return status;
-    return result;
-  }
-  return LostClaim();
-}
 
 }  // namespace
 
 absl::StatusOr<v1::CurveMeasurement> SqlStore::RecordCurveMeasurement(
     const std::string& clinic_id, const std::string& request_id,
     const v1::CurveMeasurement& measurement) {
-  return WriteCurveRevision(
+  return WriteClaimedRevision<v1::CurveMeasurement, CurveRows>(
       *executor_, dialect_, clinic_id, request_id, kRecordCurveOperation,
-      RecordCurveFingerprint(measurement),
+      RecordCurveFingerprint(measurement), kClaimAttempts,
       [&](CurveRows&, int64_t now_us) -> absl::StatusOr<NewCurveRevision> {
         absl::StatusOr<std::string> id = base::RandomHexId();
         if (!id.ok()) return id.status();
@@ -110,9 +47,9 @@ absl::StatusOr<v1::CurveMeasurement> SqlStore::AmendCurveMeasurement(
     const v1::CurveMeasurement& corrected, const std::string& reason) {
   absl::StatusOr<std::string> id = core::ParseCurveMeasurementName(name);
   if (!id.ok()) return id.status();
-  return WriteCurveRevision(
+  return WriteClaimedRevision<v1::CurveMeasurement, CurveRows>(
       *executor_, dialect_, clinic_id, request_id, kAmendCurveOperation,
-      AmendCurveFingerprint(name, corrected, reason),
+      AmendCurveFingerprint(name, corrected, reason), kClaimAttempts,
       [&](CurveRows& rows, int64_t now_us) -> absl::StatusOr<NewCurveRevision> {
         absl::StatusOr<CurveRows::Latest> latest = rows.LockLatest(clinic_id, *id);
         if (!latest.ok()) return latest.status();
