@@ -108,7 +108,22 @@ class MetricsRegistry {
         outbox_depth_(prometheus::BuildGauge()
                           .Name("scoliomassage_host_outbox_depth")
                           .Help("Outcomes queued in a host's plugin outbox, as last reported by that host")
-                          .Register(*registry_)) {
+                          .Register(*registry_)),
+        standby_usable_(prometheus::BuildGauge()
+                            .Name("scoliomassage_analytics_standby_usable")
+                            .Help("1 while analytics reads are served by the standby, else 0")
+                            .Register(*registry_)
+                            .Add({})),
+        standby_lag_seconds_(prometheus::BuildGauge()
+                                 .Name("scoliomassage_analytics_standby_lag_seconds")
+                                 .Help("Replication lag of the analytics standby (+Inf: unknown)")
+                                 .Register(*registry_)
+                                 .Add({})),
+        standby_lag_bytes_(prometheus::BuildGauge()
+                               .Name("scoliomassage_analytics_standby_lag_bytes")
+                               .Help("WAL bytes the analytics standby has still to replay")
+                               .Register(*registry_)
+                               .Add({})) {
     prometheus::BuildGauge()
         .Name("scoliomassage_build_info")
         .Help("Always 1; the labels say which build is running")
@@ -166,6 +181,12 @@ class MetricsRegistry {
     outbox_depth_.Add({{"principal", principal}}).Set(depth);
   }
 
+  void SetStandby(bool usable, double lag_seconds, double lag_bytes) {
+    standby_usable_.Set(usable ? 1 : 0);
+    standby_lag_seconds_.Set(lag_seconds);
+    standby_lag_bytes_.Set(lag_bytes);
+  }
+
   struct Hook {
     Gauge* gauge;
     std::function<double()> read;
@@ -208,6 +229,9 @@ class MetricsRegistry {
   Histogram& commit_batch_;
   Family<Counter>& store_errors_;
   Family<Gauge>& outbox_depth_;
+  Gauge& standby_usable_;
+  Gauge& standby_lag_seconds_;
+  Gauge& standby_lag_bytes_;
 
   std::mutex mutex_;  // creating series; the HTTP map
   std::array<std::array<std::atomic<CallSeries*>, kCodes>, kMaxMethods> grpc_;
@@ -248,6 +272,9 @@ void RecordCommitBatch(size_t units) { Registry().commit_batch().Observe(static_
 void CountStoreError(absl::string_view reason) { Registry().CountStoreError(reason); }
 void SetHostOutboxDepth(const std::string& principal, double depth) {
   Registry().SetOutbox(principal, depth);
+}
+void SetAnalyticsStandby(bool usable, double lag_seconds, double lag_bytes) {
+  Registry().SetStandby(usable, lag_seconds, lag_bytes);
 }
 prometheus::Gauge& CallQueueDepthGauge() { return Registry().call_queue_depth(); }
 prometheus::Gauge& BackgroundQueueDepthGauge() { return Registry().background_depth(); }

@@ -52,6 +52,10 @@ void CountStoreError(absl::string_view reason);
 // x-smp-outbox-depth), per principal.
 void SetHostOutboxDepth(const std::string& principal, double depth);
 
+// The analytics standby as the monitor last saw it (only with
+// --analytics_database); lag_seconds is +Inf when unknown.
+void SetAnalyticsStandby(bool usable, double lag_seconds, double lag_bytes);
+
 // Gauges read at scrape time.
 prometheus::Gauge& CallQueueDepthGauge();
 prometheus::Gauge& BackgroundQueueDepthGauge();

@@ -6,6 +6,7 @@
 
 #include "absl/time/clock.h"
 #include "observability/log.h"
+#include "observability/metrics.h"
 
 namespace scoliomassage::server {
 
@@ -58,6 +59,8 @@ void AnalyticsMonitor::Run() {
     lock.unlock();
     const storage::ReplicationStatus status = store_.ReplicationLag();
     const absl::Time now = absl::Now();
+    observability::SetAnalyticsStandby(status.usable, absl::ToDoubleSeconds(status.lag),
+                                       static_cast<double>(status.lag_bytes));
     if (!was_usable.has_value() || *was_usable != status.usable) {
       Log(status.usable ? LogLevel::kInfo : LogLevel::kWarning,
           status.usable ? "analytics standby in use"

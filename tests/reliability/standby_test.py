@@ -19,6 +19,7 @@ real streaming standby on loopback (run by with_postgres.sh --standby):
    store each once, and a full stream has no record twice.
 Usage: with_postgres.sh --standby --synchronous-commit standby_test.py PATH/TO/scoliomassaged [--long]
 """
+import http.client
 import os
 import subprocess
 import sys
@@ -117,6 +118,22 @@ def health(stubs, service):
         return None
 
 
+def standby_metrics(server):
+    """The scoliomassage_analytics_standby_* gauges of GET /metrics (dev mode, loopback)."""
+    port = next(int(line.rsplit(":", 1)[1]) for line in server.log().splitlines()
+                if "HTTP listening on" in line)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/metrics")
+    body = connection.getresponse().read().decode()
+    connection.close()
+    gauges = {}
+    for line in body.splitlines():
+        if line.startswith("scoliomassage_analytics_standby_"):
+            name, value = line.split()
+            gauges[name] = float(value)
+    return gauges
+
+
 def wait_until(condition, seconds):
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -182,10 +199,13 @@ def phase_streams(binary, primary, standby, seeded):
 def phase_fallback(binary, primary, standby):
     base = ["--analytics_database=" + standby]
     with Server(binary, primary, base + ["--analytics_max_lag=3s"]) as a, \
-            Server(binary, primary, base + ["--analytics_max_lag=1s", "--analytics_fallback=unavailable"]) as b:
+            Server(binary, primary, base + ["--analytics_max_lag=1s", "--analytics_fallback=unavailable",
+                                            "--http_listen=127.0.0.1:0"]) as b:
         sa = Stubs(grpc.insecure_channel(a.address))
         sb = Stubs(grpc.insecure_channel(b.address))
         check(summarize(sa) is None and summarize(sb) is None, "both answer with the standby up")
+        check(wait_until(lambda: standby_metrics(b).get("scoliomassage_analytics_standby_usable") == 1.0, 5),
+              "metrics: the standby is usable (%s)" % standby_metrics(b))
 
         pg("postgres_pause_standby")
         error = summarize(sa)
@@ -210,6 +230,8 @@ def phase_fallback(binary, primary, standby):
         check(wait_until(lambda: health(sb, "scoliomassage.v1.HistoryService") ==
                          health_pb2.HealthCheckResponse.NOT_SERVING, 5),
               "fallback=unavailable: HistoryService health NOT_SERVING while the standby is down")
+        check(wait_until(lambda: standby_metrics(b).get("scoliomassage_analytics_standby_usable") == 0.0, 5),
+              "metrics: the standby is not usable while down (%s)" % standby_metrics(b))
         check(health(sa, "scoliomassage.v1.HistoryService") == health_pb2.HealthCheckResponse.SERVING and
               health(sb, "") == health_pb2.HealthCheckResponse.SERVING,
               "overall health and fallback=primary stay SERVING")
@@ -235,6 +257,10 @@ def phase_fallback(binary, primary, standby):
               "lag past the bound, fallback=unavailable: ANALYTICS_STANDBY_LAGGING (%s)" %
               str(error and (error.code(), error_reason(error))))
         check(summarize(sa) is None, "lag past the bound, fallback=primary: answered")
+        lagging = standby_metrics(b)
+        check(lagging.get("scoliomassage_analytics_standby_lag_bytes", 0) > 0 and
+              lagging.get("scoliomassage_analytics_standby_lag_seconds", 0) > 1,
+              "metrics: the lag in bytes and seconds while replay is paused (%s)" % lagging)
         sql(standby, "SELECT pg_wal_replay_resume()")
         check(wait_until(lambda: summarize(sb) is None, 15), "replay resumed: analytics answer again")
         log = b.log()
