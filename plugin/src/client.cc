@@ -263,6 +263,8 @@ void Client::PrepareContext(grpc::ClientContext* context, Clock::time_point dead
   if (!config_.tls && !config_.token.empty()) {
     context->AddMetadata("authorization", "Bearer " + config_.token);
   }
+  // Operators see the backlog of every host (scoliomassage_host_outbox_depth).
+  if (outbox_) context->AddMetadata("x-smp-outbox-depth", std::to_string(outbox_->PendingHint()));
 }
 
 template <typename Attempt>

@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <string>
+
 namespace scoliomassage::plugin {
 namespace {
 
@@ -81,8 +84,18 @@ grpc::Status Outbox::Open(const std::string& path, std::unique_ptr<Outbox>* out)
                           status.error_message() + " (outbox file '" + path + "')");
     }
   }
+  long pending = 0;
+  std::vector<RejectedRequest> rejected;
+  if (auto status = outbox->Counts(&pending, &rejected); !status.ok()) return status;
   *out = std::move(outbox);
   return grpc::Status::OK;
+}
+
+void Outbox::AdjustPending(long delta) {
+  long now = pending_.load(std::memory_order_relaxed);
+  while (!pending_.compare_exchange_weak(now, std::max(0L, now + delta),
+                                         std::memory_order_relaxed)) {
+  }
 }
 
 Outbox::~Outbox() { sqlite3_close(db_); }
@@ -107,6 +120,7 @@ grpc::Status Outbox::Enqueue(const std::string& request_id, const std::string& p
   insert.BindText(1, request_id);
   insert.BindBlob(2, payload);
   if (sqlite3_step(insert.get()) != SQLITE_DONE) return SqliteError(db_, "insert");
+  AdjustPending(sqlite3_changes(db_));
   return grpc::Status::OK;
 }
 
@@ -134,16 +148,20 @@ grpc::Status Outbox::MarkDelivered(const std::string& request_id) {
   if (!remove.ok()) return SqliteError(db_, "prepare delete");
   remove.BindText(1, request_id);
   if (sqlite3_step(remove.get()) != SQLITE_DONE) return SqliteError(db_, "delete");
+  AdjustPending(-sqlite3_changes(db_));
   return grpc::Status::OK;
 }
 
 grpc::Status Outbox::MarkRejected(const std::string& request_id, int code,
                                   const std::string& error) {
   std::lock_guard<std::mutex> lock(mutex_);
-  return RecordAttempt(db_,
-                       "UPDATE outbox SET state = 'rejected', attempts = attempts + 1, "
-                       "last_code = ?2, last_error = ?3 WHERE request_id = ?1",
-                       request_id, code, error);
+  grpc::Status status = RecordAttempt(db_,
+                                      "UPDATE outbox SET state = 'rejected', attempts = attempts + 1, "
+                                      "last_code = ?2, last_error = ?3 "
+                                      "WHERE request_id = ?1 AND state = 'pending'",
+                                      request_id, code, error);
+  if (status.ok()) AdjustPending(-sqlite3_changes(db_));
+  return status;
 }
 
 grpc::Status Outbox::MarkAttempt(const std::string& request_id, int code,
@@ -160,6 +178,7 @@ grpc::Status Outbox::Counts(long* pending, std::vector<RejectedRequest>* rejecte
   Statement count(db_, "SELECT count(*) FROM outbox WHERE state = 'pending'");
   if (!count.ok() || sqlite3_step(count.get()) != SQLITE_ROW) return SqliteError(db_, "count");
   *pending = static_cast<long>(sqlite3_column_int64(count.get(), 0));
+  pending_.store(*pending, std::memory_order_relaxed);
 
   Statement select(db_,
                    "SELECT request_id, last_code, last_error FROM outbox "

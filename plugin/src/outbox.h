@@ -2,6 +2,7 @@
 // local SQLite file until the service acknowledges them.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -46,13 +47,21 @@ class Outbox {
   // A failed delivery that may succeed later: stays pending, for diagnosis.
   grpc::Status MarkAttempt(const std::string& request_id, int code, const std::string& error);
   grpc::Status Counts(long* pending, std::vector<RejectedRequest>* rejected);
+  // Pending rows without a query, for the x-smp-outbox-depth header on every
+  // call: counted at Open and by this process's own changes, and re-counted
+  // by every Counts (smp_flush). Another process sharing the file makes it
+  // drift until then; it is a gauge for operators, never a decision input.
+  long PendingHint() const { return pending_.load(std::memory_order_relaxed); }
 
  private:
   explicit Outbox(sqlite3* db) : db_(db) {}
   grpc::Status Execute(const char* sql);
+  void AdjustPending(long delta);
+
 
   sqlite3* db_;
   std::mutex mutex_;  // one statement sequence at a time on the connection
+  std::atomic<long> pending_{0};
 };
 
 }  // namespace scoliomassage::plugin

@@ -14,6 +14,7 @@ non-zero on any mismatch.
 """
 import argparse
 import datetime
+import http.client
 import json
 import os
 import shutil
@@ -105,6 +106,18 @@ def flush(host, target):
     return reply
 
 
+def outbox_depths(server):
+    """scoliomassage_host_outbox_depth per principal, from GET /metrics (dev mode)."""
+    port = next(int(line.rsplit(":", 1)[1]) for line in server.log
+                if "HTTP listening on" in line)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("GET", "/metrics")
+    body = connection.getresponse().read().decode()
+    connection.close()
+    return {line.split()[0]: float(line.split()[1]) for line in body.splitlines()
+            if line.startswith("scoliomassage_host_outbox_depth{")}
+
+
 def copy_outbox(source, destination):
     # The host closed its client, so SQLite checkpointed the WAL into the
     # main file; copy the side files anyway in case one is left.
@@ -149,7 +162,7 @@ def main():
         # 2. The service is back; a restarted host's delivery thread delivers
         # them in the background (a host process that opens the outbox and
         # waits a little, as a host's session would).
-        with Server(options.server, database) as server:
+        with Server(options.server, database, ["--http_listen=127.0.0.1:0"]) as server:
             # Each round is a host session that stays open for a second; a
             # loaded CI machine may need several (each durable write waits
             # for the disk), so wait for delivery rather than for a guess.
@@ -164,6 +177,12 @@ def main():
             reply = flush(host, server.target)
             expect(reply["code"] == SMP_OK and reply["response"]["delivered"] == 0
                    and reply["response"]["pending"] == 0, "nothing left to flush")
+            # Every call of a host with an outbox reports its depth; the
+            # service keeps the last report per principal as a gauge.
+            host.run(server.target, "history", {"filter": {"patientId": patient_a}})
+            depths = outbox_depths(server)
+            expect(len(depths) == 1 and list(depths.values()) == [0.0],
+                   f"metrics: the host reported an empty outbox ({depths})")
 
         # 3. Down again: three more, for another patient.
         queue_while_down(host, down, patient_b, protocol, range(1, 4))

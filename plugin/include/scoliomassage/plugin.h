@@ -189,6 +189,9 @@ SMP_API int smp_recommend_protocol(smp_client *c, const char *request_json,
  * once. The service validates a queued outcome only when it is delivered; an
  * outcome it then rejects (e.g. INVALID_ARGUMENT) is kept in the outbox file
  * marked "rejected", is not retried, and is reported by smp_flush().
+ * Every call of a client with an outbox sends its pending count as gRPC
+ * metadata "x-smp-outbox-depth", so the service's operators see each host's
+ * backlog (metric scoliomassage_host_outbox_depth).
  * Without "outboxPath" a service that cannot be reached returns SMP_UNAVAILABLE
  * or SMP_DEADLINE_EXCEEDED and nothing is kept. */
 SMP_API int smp_log_outcome(smp_client *c, const char *request_json,
