@@ -142,16 +142,7 @@ absl::StatusOr<CurveRows::Latest> CurveRows::LockLatest(const std::string& clini
 
 absl::StatusOr<std::optional<IdempotencyRecord>> CurveRows::FindRequest(
     const std::string& clinic_id, const std::string& request_id) {
-  SqlParams p = Params();
-  const std::string sql = absl::StrCat(
-      "SELECT operation, fingerprint, measurement_id, revision FROM curve_request_ids "
-      "WHERE clinic_id = ",
-      p.Add(clinic_id), " AND request_id = ", p.Add(request_id));
-  absl::StatusOr<std::unique_ptr<ResultRows>> rows = db_.QueryRow(sql, p);
-  if (!rows.ok()) return rows.status();
-  if (*rows == nullptr) return std::optional<IdempotencyRecord>();
-  return std::optional<IdempotencyRecord>(IdempotencyRecord{
-      (*rows)->Text(0), (*rows)->Text(1), (*rows)->Text(2), static_cast<int32_t>((*rows)->Int(3))});
+  return FindClaim(db_, dialect_, kCurveClaims, clinic_id, request_id);
 }
 
 absl::StatusOr<bool> CurveRows::ClaimRequest(const std::string& clinic_id,
@@ -159,22 +150,8 @@ absl::StatusOr<bool> CurveRows::ClaimRequest(const std::string& clinic_id,
                                              const std::string& operation,
                                              const std::string& fingerprint,
                                              const v1::CurveMeasurement& stored) {
-  SqlParams p = Params();
-  const std::string sql = absl::StrCat(
-      InsertSql("curve_request_ids",
-                {{"clinic_id", clinic_id}, {"request_id", request_id}, {"operation", operation},
-                 {"fingerprint", fingerprint}, {"measurement_id", IdOf(stored)},
-                 {"revision", int64_t{stored.revision()}},
-                 {"create_time_us", TimestampToMicros(stored.create_time())}},
-                p),
-      " ON CONFLICT (clinic_id, request_id) DO NOTHING RETURNING 1");
-  absl::StatusOr<std::unique_ptr<ResultRows>> rows = db_.QueryRow(sql, p);
-  if (!rows.ok()) return rows.status();
-  const bool claimed = *rows != nullptr;
-  if (claimed) {
-    if (absl::StatusOr<bool> end = (*rows)->Next(); !end.ok()) return end.status();
-  }
-  return claimed;
+  return InsertClaim(db_, dialect_, kCurveClaims, clinic_id, request_id, operation, fingerprint,
+                     IdOf(stored), stored.revision(), TimestampToMicros(stored.create_time()));
 }
 
 absl::StatusOr<CurveMeasurementPage> CurveRows::List(

@@ -9,7 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "scoliomassage/v1/curve.pb.h"
-#include "storage/outcome_rows.h"  // IdempotencyRecord
+#include "storage/request_claims.h"
 #include "storage/sql_executor.h"
 #include "storage/store.h"
 

@@ -158,16 +158,7 @@ absl::StatusOr<OutcomeRows::Latest> OutcomeRows::LockLatest(const std::string& c
 
 absl::StatusOr<std::optional<IdempotencyRecord>> OutcomeRows::FindRequest(
     const std::string& clinic_id, const std::string& request_id) {
-  SqlParams p = Params();
-  const std::string sql = absl::StrCat(
-      "SELECT operation, fingerprint, outcome_id, revision FROM idempotency_keys "
-      "WHERE clinic_id = ",
-      p.Add(clinic_id), " AND request_id = ", p.Add(request_id));
-  absl::StatusOr<std::unique_ptr<ResultRows>> rows = db_.QueryRow(sql, p);
-  if (!rows.ok()) return rows.status();
-  if (*rows == nullptr) return std::optional<IdempotencyRecord>();
-  return std::optional<IdempotencyRecord>(IdempotencyRecord{
-      (*rows)->Text(0), (*rows)->Text(1), (*rows)->Text(2), static_cast<int32_t>((*rows)->Int(3))});
+  return FindClaim(db_, dialect_, kOutcomeClaims, clinic_id, request_id);
 }
 
 absl::StatusOr<bool> OutcomeRows::ClaimRequest(const std::string& clinic_id,
@@ -175,23 +166,9 @@ absl::StatusOr<bool> OutcomeRows::ClaimRequest(const std::string& clinic_id,
                                                const std::string& operation,
                                                const std::string& fingerprint,
                                                const v1::Outcome& stored) {
-  SqlParams p = Params();
-  const std::string sql = absl::StrCat(
-      InsertSql("idempotency_keys",
-                {{"clinic_id", clinic_id}, {"request_id", request_id}, {"operation", operation},
-                 {"fingerprint", fingerprint}, {"outcome_id", OutcomeIdOf(stored)},
-                 {"revision", int64_t{stored.revision()}},
-                 {"create_time_us", TimestampToMicros(stored.create_time())}},
-                p),
-      " ON CONFLICT (clinic_id, request_id) DO NOTHING RETURNING 1");
-  absl::StatusOr<std::unique_ptr<ResultRows>> rows = db_.QueryRow(sql, p);
-  if (!rows.ok()) return rows.status();
-  const bool claimed = *rows != nullptr;
-  // Step to the end, so SQLite finishes the statement before the next one.
-  if (claimed) {
-    if (absl::StatusOr<bool> end = (*rows)->Next(); !end.ok()) return end.status();
-  }
-  return claimed;
+  return InsertClaim(db_, dialect_, kOutcomeClaims, clinic_id, request_id, operation, fingerprint,
+                     OutcomeIdOf(stored), stored.revision(),
+                     TimestampToMicros(stored.create_time()));
 }
 
 absl::StatusOr<core::PatientProgress> OutcomeRows::Progress(const std::string& clinic_id,

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "core/progress.h"
 #include "scoliomassage/v1/outcome.pb.h"
+#include "storage/request_claims.h"
 #include "storage/sql_executor.h"
 
 namespace scoliomassage::storage {
@@ -36,14 +37,6 @@ inline constexpr char kRebuildReadModelSql[] =
     "FROM latest_outcome_revisions; "
     "INSERT INTO patient_progress (clinic_id, patient_id, sessions_logged) SELECT clinic_id, "
     "patient_id, count(*) FROM outcome_latest GROUP BY clinic_id, patient_id;";
-
-// A row of idempotency_keys: what the first request with a request_id stored.
-struct IdempotencyRecord {
-  std::string operation;
-  std::string fingerprint;
-  std::string outcome_id;
-  int32_t revision = 0;
-};
 
 // Row access inside one transaction or snapshot of `db`.
 class OutcomeRows {
