@@ -202,6 +202,14 @@ int ExportPatient() {
     return Fail(output.status().code() == absl::StatusCode::kUnimplemented ? kExitUsage : kExitFailed,
                 std::string(output.status().message()));
   }
+  // Recorded before the data leaves, so no export goes unaudited.
+  if (absl::Status audited = scoliomassage::admin::RecordOperatorAccess(
+          absl::GetFlag(FLAGS_database), request.clinic_id, "export-patient",
+          request.patient_pseudonym);
+      !audited.ok()) {
+    return Fail(kExitFailed, "nothing exported: the export could not be recorded in the audit trail: " +
+                                 std::string(audited.message()));
+  }
   const size_t audit_count = records->document["audit_records"].size();
   const size_t revision_count = records->outcome_revisions.size();
   const std::string to = absl::GetFlag(FLAGS_to);

@@ -1,6 +1,11 @@
 #include "admin/store_session.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +15,7 @@
 #include "storage/postgres_options.h"
 #include "storage/sqlite_connection.h"
 #include "storage/sqlite_executor.h"
+#include "storage/store.h"
 
 namespace scoliomassage::admin {
 
@@ -49,6 +55,33 @@ absl::Status ReadStore(const std::string& database_url,
   absl::Status status = body(*session, storage::kSqliteDialect);
   (void)session->RunScript("ROLLBACK");
   return status;
+}
+
+namespace {
+
+// The operating-system user, as the audit trail names the operator: the user
+// behind sudo when there is one.
+std::string OperatorName() {
+  if (const char* sudo_user = std::getenv("SUDO_USER"); sudo_user && *sudo_user) {
+    return sudo_user;
+  }
+  if (const passwd* user = getpwuid(geteuid()); user && user->pw_name) return user->pw_name;
+  return absl::StrCat("uid-", geteuid());
+}
+
+}  // namespace
+
+absl::Status RecordOperatorAccess(const std::string& database_url, const std::string& clinic_id,
+                                  const std::string& command, const std::string& subject) {
+  absl::StatusOr<std::unique_ptr<storage::Store>> store = storage::OpenStore(database_url);
+  if (!store.ok()) return store.status();
+  storage::AuditEntry entry;
+  entry.principal = absl::StrCat("scoliomassage-admin:", OperatorName());
+  entry.role = "admin";
+  entry.clinic_id = clinic_id;
+  entry.method = absl::StrCat("scoliomassage-admin/", command);
+  entry.subject = subject;
+  return (*store)->AppendAudit(entry);
 }
 
 }  // namespace scoliomassage::admin

@@ -15,4 +15,10 @@ namespace scoliomassage::admin {
 absl::Status ReadStore(const std::string& database_url,
                        const std::function<absl::Status(storage::SqlSession&, const storage::SqlDialect&)>& body);
 
+// Appends one record to the store's audit trail for an operator command that
+// read patient data (the role is "admin", the principal names the operating
+// system user), durably, before the command hands the data out.
+absl::Status RecordOperatorAccess(const std::string& database_url, const std::string& clinic_id,
+                                  const std::string& command, const std::string& subject);
+
 }  // namespace scoliomassage::admin

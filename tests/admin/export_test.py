@@ -201,6 +201,12 @@ def run(server_binary, admin_binary, database):
         with open(out_file) as f:
             from_file = json.load(f)
         from_file.pop("exported_at"), document.pop("exported_at")
+        # The first export is itself in the audit trail now, under the operator.
+        new_audit = [r for r in from_file.pop("audit_records") if r not in document["audit_records"]]
+        check([(r["method"], r["role"], r["subject"], r["principal"].startswith("scoliomassage-admin:"))
+               for r in new_audit] == [("scoliomassage-admin/export-patient", "admin", p_a, True)],
+              "the first export is recorded in the audit trail (%s)" % new_audit)
+        document.pop("audit_records")
         check(from_file == document, "the file holds the same export")
         check(stat.S_IMODE(os.stat(out_file).st_mode) == 0o600, "the export file is readable by its owner only")
 
