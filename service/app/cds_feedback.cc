@@ -30,8 +30,9 @@ bool Offered(const core::CardFeedbackInput& entry) {
 
 }  // namespace
 
-CdsFeedback::CdsFeedback(storage::Store& store, const Pseudonymizer& pseudonyms)
-    : store_(store), pseudonyms_(pseudonyms) {}
+CdsFeedback::CdsFeedback(storage::Store& store, const Pseudonymizer& pseudonyms,
+                         RecommendationLog* recommendations)
+    : store_(store), pseudonyms_(pseudonyms), recommendations_(recommendations) {}
 
 absl::StatusOr<int> CdsFeedback::Record(const auth::Caller& caller, const std::string& service_id,
                                         const std::vector<core::CardFeedbackInput>& entries,
@@ -49,6 +50,12 @@ absl::StatusOr<int> CdsFeedback::Record(const auth::Caller& caller, const std::s
       auto cached = by_prefix.find(*prefix);
       if (cached == by_prefix.end()) {
         auto loaded = store_.FindRecommendations(caller.clinic_id, *prefix);
+        if (loaded.ok() && loaded->empty() && recommendations_ != nullptr) {
+          // Recommendations are written in the background: feedback sent a
+          // moment after its hook call may find its one still queued.
+          recommendations_->Flush();
+          loaded = store_.FindRecommendations(caller.clinic_id, *prefix);
+        }
         if (!loaded.ok()) return loaded.status();
         cached = by_prefix.emplace(*prefix, *std::move(loaded)).first;
       }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "app/audit_trail.h"
 #include "app/types.h"
 #include "core/cds_cards.h"
 
@@ -16,13 +17,17 @@ namespace scoliomassage::app {
 
 class CdsFeedback {
  public:
-  CdsFeedback(storage::Store& store, const Pseudonymizer& pseudonyms);
+  // `recommendations`, when given, is where recommendations are written in
+  // the background: a card whose recommendation is not in the store yet
+  // waits for it (Flush) once.
+  CdsFeedback(storage::Store& store, const Pseudonymizer& pseudonyms,
+              RecommendationLog* recommendations = nullptr);
 
   // Stores `entries`, sent to CDS service `service_id`, for the caller's
   // clinic; returns how many were new (a repeated entry, same card and
   // outcome, is harmless and stores nothing).
   //  * NOT_FOUND (reason CARD_UNKNOWN) when a card uuid was not issued to
-  //    this clinic, or its recommendation is not stored yet;
+  //    this clinic;
   //  * INVALID_ARGUMENT when an override of a card that offered
   //    overrideReasons gives none, or one the card did not offer
   //    (OVERRIDE_REASON_REQUIRED, OVERRIDE_REASON_UNKNOWN), or an entry
@@ -36,6 +41,7 @@ class CdsFeedback {
  private:
   storage::Store& store_;
   const Pseudonymizer& pseudonyms_;
+  RecommendationLog* recommendations_;
 };
 
 // Reasons this use case gives (google.rpc.ErrorInfo.reason).

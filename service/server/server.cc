@@ -208,7 +208,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   parts->history = std::make_unique<app::History>(*parts->store, *parts->pseudonyms,
                                                   options.analytics_free_text_clinics);
   parts->reports = std::make_unique<app::Reports>(*parts->store, *parts->pseudonyms);
-  parts->cds_feedback = std::make_unique<app::CdsFeedback>(*parts->store, *parts->pseudonyms);
+  parts->cds_feedback = std::make_unique<app::CdsFeedback>(*parts->store, *parts->pseudonyms,
+                                                           parts->background.get());
   parts->checkin->set_instruments(parts->instruments.get());
   parts->assessments = std::make_unique<app::Assessments>(*parts->store, *parts->instruments,
                                                           *parts->pseudonyms);

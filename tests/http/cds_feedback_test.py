@@ -212,6 +212,18 @@ def main():
         check(COMMENT.encode() not in summary.SerializeToString() and b"cds-fb-1" not in summary.SerializeToString(),
               "analytics sees no comment and no patient id")
 
+        # Feedback sent the moment its hook call answered (the recommendation
+        # may still be queued for its background write) is accepted.
+        for attempt in range(5):
+            patient = "cds-fb-fast-%d" % attempt
+            status, doc, _ = request(port, "POST", cds.CHECKIN, cds.hook_body(patient),
+                                     {"Authorization": "Bearer " + keys.token(service_url)})
+            fast = doc["cards"][0]["uuid"] if status == 200 else "none"
+            status, doc, _ = send({"feedback": [entry(fast, "accepted")]})
+            check(status == 200 and doc == {"received": 1, "stored": 1},
+                  "feedback right after its hook call (%d): %s %s" % (attempt, status, doc))
+
+
         code = server.stop()
         check(code == 0, "SIGTERM exit code %s" % code)
         ok = not failures
