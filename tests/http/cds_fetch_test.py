@@ -58,8 +58,10 @@ class FhirServer:
                     return
                 if mode == "html":
                     return self.send(200, b"<html>login page</html>", "text/html")
-                if mode == "big":
-                    return self.send(200, b'{"resourceType":"Bundle","x":"' + b"a" * (2 << 20) + b'"}')
+                if mode in ("big", "stream"):
+                    # "stream": no Content-Length (HTTP/1.0, the body ends at close).
+                    return self.send(200, b'{"resourceType":"Bundle","x":"' + b"a" * (2 << 20) + b'"}',
+                                     length=mode == "big")
                 patient = (query.get("patient") or [rest.partition("/")[2]])[0]
                 data = cds.prefetch(patient)
                 code = (query.get("code") or [""])[0]
@@ -76,13 +78,17 @@ class FhirServer:
                 return self.send(404, {"resourceType": "OperationOutcome", "issue": [
                     {"severity": "error", "code": "not-found"}]})
 
-            def send(self, status, body, content_type="application/fhir+json"):
+            def send(self, status, body, content_type="application/fhir+json", length=True):
                 payload = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
+                if length:
+                    self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the service stopped reading a too-large answer: expected
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.httpd.server_address[1]
@@ -118,7 +124,7 @@ def main():
     down = "http://127.0.0.1:%d/fhir" % closed_port()
     folder = tempfile.mkdtemp(prefix="scoliomassage-cds-fetch-")
     keys = cds.Keys(folder)
-    allowed = [fhir.base + "/" + mode for mode in ("fhir/", "fhir401", "redirect", "html", "big")] + [down]
+    allowed = [fhir.base + "/" + mode for mode in ("fhir/", "fhir401", "redirect", "html", "big", "stream")] + [down]
     with open(keys.issuers_file, "w") as f:
         json.dump({"issuers": [{"iss": cds.ISS, "jwks": "ehr-jwks.json", "clinic": "clinic-a",
                                 "fhir_servers": allowed}]}, f)
@@ -186,6 +192,8 @@ def main():
             "not FHIR": (no_prefetch("f-bad", fhirServer=fhir.base + "/html", fhirAuthorization=auth), True, "JSON"),
             "too large": (no_prefetch("f-bad", fhirServer=fhir.base + "/big", fhirAuthorization=auth), True,
                           "too large"),
+            "too large, no Content-Length": (no_prefetch("f-bad", fhirServer=fhir.base + "/stream",
+                                                         fhirAuthorization=auth), True, "too large"),
             "plaintext off loopback": (no_prefetch("f-bad", fhirServer="http://ehr.example.org/fhir",
                                                    fhirAuthorization=auth), False, "plaintext"),
         }
