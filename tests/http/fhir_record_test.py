@@ -10,6 +10,7 @@ JSON Schema):
   convex side, apex, Risser) and the scores (NRS as LOINC 72514-3, others per
   instrument), paged across both without loss or repeat, total right, date
   ranges honoured, a curve readable by id, no item texts;
+- on SQLite, and on PostgreSQL when SCOLIOMASSAGE_TEST_POSTGRES_URL is set;
 - a clinical (admin) export has them in Observation.ndjson; an analytics
   search and export do not (the role table gives analytics neither).
 Exit 77 (SKIP) when node is absent.
@@ -20,7 +21,6 @@ import json
 import os
 import sys
 import tempfile
-import urllib.parse
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -99,12 +99,8 @@ def seed(seeder, record, now):
     return curves, assessments
 
 
-def main():
-    binary = sys.argv[1]
-    ft.need_validator()
-    validator = ft.Validator()
-    work = tempfile.mkdtemp(prefix="scoliomassage-fhir-record-")
-    server, port, _ = ft.start_server(binary, work, "record", [])
+def run(binary, work, validator, database=None):
+    server, port, _ = ft.start_server(binary, work, "pg" if database else "record", [], database)
     ok = False
     try:
         base = "http://127.0.0.1:%d" % port
@@ -201,10 +197,26 @@ def main():
         check(files.get("Observation") and all("partOf" in o for o in files["Observation"]),
               "an analytics export has pain Observations only")
         check(server.stop() == 0, "SIGTERM exit code")
-        validator.validate()
         ok = not ft.failures
     finally:
         server.cleanup(show_log=not ok)
+
+
+def main():
+    binary = sys.argv[1]
+    ft.need_validator()
+    validator = ft.Validator()
+    work = tempfile.mkdtemp(prefix="scoliomassage-fhir-record-")
+    run(binary, work, validator)
+    import postgres_support
+    if postgres_support.base_url():
+        with postgres_support.Database("scoliomassage_fhir_record") as database:
+            validator.schema_only = True  # the npm validator sees the SQLite run's resources
+            run(binary, work, validator, database.url)
+            validator.schema_only = False
+    else:
+        print("PostgreSQL not set up (SCOLIOMASSAGE_TEST_POSTGRES_URL): SQLite only")
+    validator.validate()
     if ft.failures:
         print("%d of %d checks failed" % (len(ft.failures), ft.checks))
         sys.exit(1)
