@@ -310,6 +310,13 @@ json CapabilityStatement(const std::string& public_url, absl::Time now) {
                   {"interaction", json::array({{{"code", "read"}}, {{"code", "search-type"}}})},
                   {"searchParam", search_params}};
     if (std::string(type) == "Observation") {
+      resource["searchParam"].push_back(
+          {{"name", "code"}, {"type", "token"},
+           {"documentation", "system|code, |code or code; a comma list matches any (e.g. "
+                             "urn:scoliomassage:codes|cobb-angle). With code or category the Bundle has no total."}});
+      resource["searchParam"].push_back(
+          {{"name", "category"}, {"type", "token"},
+           {"documentation", "observation-category code: survey (pain, questionnaire scores) or imaging (curves)."}});
       resource["documentation"] =
           "Session pain before and after (LOINC 72514-3, partOf the Procedure); for clinical callers also "
           "curve measurements (urn:scoliomassage:codes#cobb-angle, valueQuantity in UCUM deg, "

@@ -111,9 +111,12 @@ void FhirRoutes::Search(const std::string& type, const httplib::Request& req,
     caller = *std::move(authenticated);
     if (absl::Status allowed = CheckRole(caller, auth::Method::kFhirSearch); !allowed.ok()) return allowed;
     const bool analytics = caller.role == auth::Role::kAnalytics;
-    auto search = ParseFhirSearch(req.params, /*patient_required=*/!analytics, /*patient_allowed=*/!analytics);
+    auto search =
+        ParseFhirSearch(req.params, /*patient_required=*/!analytics, /*patient_allowed=*/!analytics, type);
     if (!search.ok()) return search.status();
     const FhirView view = analytics ? FhirView::kAnalytics : FhirView::kClinical;
+    std::function<bool(const json&)> match;
+    if (HasTokenFilter(*search)) match = [&](const json& resource) { return MatchesTokens(*search, resource); };
 
     SearchPage page;
     int64_t sessions = 0;
@@ -132,7 +135,7 @@ void FhirRoutes::Search(const std::string& type, const httplib::Request& req,
         if (!scanned->records.empty()) batch.next_token = scanned->records.back().resume_token();
         return batch;
       };
-      auto collected = CollectPage(read, type, view, search->cursor, search->count);
+      auto collected = CollectPage(read, type, view, search->cursor, search->count, 64, match);
       if (!collected.ok()) return collected.status();
       page = *std::move(collected);
       v1::SummarizeOutcomesRequest summary;
@@ -163,14 +166,16 @@ void FhirRoutes::Search(const std::string& type, const httplib::Request& req,
         auto listed = RecordObservations(app_, caller, search->filter.patient_id(), view,
                                          InFilterRange(search->filter));
         if (!listed.ok()) return listed.status();
-        record = *std::move(listed);
+        for (json& observation : *listed) {
+          if (MatchesTokens(*search, observation)) record.push_back(std::move(observation));
+        }
         record_total = static_cast<int64_t>(record.size());
       }
       size_t from = 0;
       if (search->cursor.token == kRecordCursorToken) {
         from = static_cast<size_t>(search->cursor.skip);
       } else {
-        auto collected = CollectPage(read, type, view, search->cursor, search->count);
+        auto collected = CollectPage(read, type, view, search->cursor, search->count, 64, match);
         if (!collected.ok()) return collected.status();
         page = *std::move(collected);
       }
@@ -193,8 +198,10 @@ void FhirRoutes::Search(const std::string& type, const httplib::Request& req,
     // Every session is one Procedure and two pain Observations (both pains
     // are required). The store counts sessions, not adverse events, so an
     // AdverseEvent Bundle has no total (FHIR makes it optional).
+    // A code or category filter makes the session count no measure of the
+    // matches: no total then.
     if (type == "Procedure") bundle["total"] = sessions;
-    if (type == "Observation") bundle["total"] = 2 * sessions + record_total;
+    if (type == "Observation" && !HasTokenFilter(*search)) bundle["total"] = 2 * sessions + record_total;
     json links = json::array();
     const std::string query = BuildQuery(req.params, "");
     links.push_back({{"relation", "self"}, {"url", query.empty() ? base : base + "?" + query}});

@@ -9,7 +9,7 @@ JSON Schema):
   (urn:scoliomassage:codes#cobb-angle, UCUM deg, the film's date, body site,
   convex side, apex, Risser) and the scores (NRS as LOINC 72514-3, others per
   instrument), paged across both without loss or repeat, total right, date
-  ranges honoured, a curve readable by id, no item texts;
+  ranges and code/category tokens honoured, a curve readable by id;
 - on SQLite, and on PostgreSQL when SCOLIOMASSAGE_TEST_POSTGRES_URL is set;
 - a clinical (admin) export has them in Observation.ndjson; an analytics
   search and export do not (the role table gives analytics neither).
@@ -166,6 +166,27 @@ def run(binary, work, validator, database=None):
         _, late = ft.search_all(port, base, "/fhir/Observation?patient=pr-1&date=ge" + cut, "tok-host-a", validator,
                                 "record date")
         check(len(late) == 2 + n_scores, "after %s: 2 films and every score, got %d" % (cut, len(late)))
+
+        # code and category (token) searches, paged; no total with a filter.
+        token_cases = {
+            "code=urn:scoliomassage:codes|cobb-angle": {o["id"] for o in cobb},
+            "code=http://loinc.org|72514-3": {o["id"] for o in observations
+                                              if o["code"]["coding"][0]["code"] == "72514-3"},
+            "category=survey": {o["id"] for o in observations if o["category"][0]["coding"][0]["code"] == "survey"},
+            "category=imaging&code=urn:scoliomassage:codes|cobb-angle,urn:scoliomassage:codes|odi-total":
+                {o["id"] for o in cobb},
+            "code=urn:scoliomassage:codes|": {o["id"] for o in observations
+                                              if o["code"]["coding"][0]["system"] == "urn:scoliomassage:codes"},
+        }
+        for query, want_ids in token_cases.items():
+            found_bundles, found = ft.search_all(port, base, "/fhir/Observation?patient=pr-1&_count=2&" + query,
+                                                 "tok-host-a", validator, "token " + query)
+            got = [o["id"] for o in found]
+            check(sorted(got) == sorted(want_ids), "%s: %s, want %s" % (query, sorted(got), sorted(want_ids)))
+            check(found_bundles and "total" not in found_bundles[0], "%s: no total with a filter" % query)
+        check(len(token_cases["code=http://loinc.org|72514-3"]) == 5, "pain LOINC: 4 session pains and the NRS")
+        status, outcome, _, _ = ft.request(port, "GET", "/fhir/Procedure?patient=pr-1&code=97124", "tok-host-a")
+        check(status == 400 and "code" in json.dumps(outcome), "code on Procedure is refused: %s" % status)
 
         # Read a curve by id; an unknown curve is 404.
         status, resource, headers, _ = ft.request(port, "GET", "/fhir/Observation/" + amended.get("id", "x"), "tok-host-a")

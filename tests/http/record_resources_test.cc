@@ -8,6 +8,7 @@
 #include "absl/time/civil_time.h"
 #include "base/time.h"
 #include "http/cds_mapping.h"
+#include "http/fhir_search.h"
 
 namespace scoliomassage::http {
 namespace {
@@ -124,6 +125,33 @@ TEST(AssessmentObservations, NrsIsLoincInteger) {
   const auto observations = ObservationsFromAssessment(a, FhirView::kClinical);
   ASSERT_EQ(observations.size(), 1u);
   EXPECT_EQ(observations[0]["valueInteger"], 6);
+}
+
+}  // namespace
+}  // namespace scoliomassage::http
+
+namespace scoliomassage::http {
+namespace {
+
+TEST(ObservationTokens, CodeAndCategoryFilters) {
+  auto search = ParseFhirSearch({{"patient", "p1"}, {"code", "urn:scoliomassage:codes|cobb-angle,http://loinc.org|"}},
+                                true, true, "Observation");
+  ASSERT_TRUE(search.ok()) << search.status();
+  ASSERT_EQ(search->codes.size(), 2u);
+  EXPECT_TRUE(HasTokenFilter(*search));
+  EXPECT_TRUE(MatchesTokens(*search, ObservationFromCurve(Film())));
+  const auto scores = ObservationsFromAssessment(Srs(), FhirView::kClinical);
+  EXPECT_FALSE(MatchesTokens(*search, scores[0]));  // urn:scoliomassage:codes|srs22r-self-image
+  auto survey = ParseFhirSearch({{"patient", "p1"}, {"category", "survey"}}, true, true, "Observation");
+  ASSERT_TRUE(survey.ok());
+  EXPECT_TRUE(MatchesTokens(*survey, scores[0]));
+  EXPECT_FALSE(MatchesTokens(*survey, ObservationFromCurve(Film())));
+  auto any_code = ParseFhirSearch({{"patient", "p1"}, {"code", "|srs22r-total"}}, true, true, "Observation");
+  ASSERT_TRUE(any_code.ok());
+  EXPECT_FALSE(MatchesTokens(*any_code, scores[1]));  // "|code" means no system; ours has one
+  EXPECT_FALSE(ParseFhirSearch({{"patient", "p1"}, {"code", "x"}}, true, true, "Procedure").ok());
+  EXPECT_FALSE(ParseFhirSearch({{"patient", "p1"}, {"code", "|"}}, true, true, "Observation").ok());
+  EXPECT_FALSE(ParseFhirSearch({{"patient", "p1"}, {"code", "a"}, {"code", "b"}}, true, true, "Observation").ok());
 }
 
 }  // namespace
