@@ -6,15 +6,22 @@ prefetch would carry and records every request and its Authorization header.
 - prefetch present: nothing is fetched;
 - prefetch missing, fhirServer allowlisted: fetched with the EHR's access
   token (and nothing else of ours), the same cards as with the prefetch;
-- fhirServer down, not allowlisted, no fhirAuthorization, a 401, a redirect,
-  a body that is not FHIR, a body too large: 412 PREFETCH_FETCH_FAILED naming
-  the key, nothing stored, and (for the policy refusals) nothing requested.
+- fhirServer down, not allowlisted, plaintext off loopback, an untrusted TLS
+  certificate, no fhirAuthorization, a 401, a redirect, a body that is not
+  FHIR, a body too large: 412 PREFETCH_FETCH_FAILED naming the key, nothing
+  stored, and (for the policy and TLS refusals) nothing requested;
+- dev mode fetches from loopback only; a plaintext allowlist entry off
+  loopback stops the start.
 Usage: cds_fetch_test.py PATH/TO/scoliomassaged
 """
+import datetime
 import http.server
+import ipaddress
 import json
 import os
 import socket
+import ssl
+import subprocess
 import sys
 import tempfile
 import threading
@@ -24,6 +31,10 @@ import urllib.parse
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import cds_hooks_test as cds  # noqa: E402  (its helpers: keys, bodies, requests, schema)
+from cryptography import x509  # noqa: E402
+from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
+from cryptography.x509.oid import NameOID  # noqa: E402
 
 TOKEN = "ehr-access-token-123"
 check = cds.check
@@ -99,6 +110,34 @@ class FhirServer:
         self.httpd.shutdown()
 
 
+def self_signed_https(fhir):
+    """The same FHIR server over TLS with a self-signed certificate: the
+    service must refuse it (not trusted) before any request is sent.
+    Returns (base URL, stop)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.utcnow()
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .sign(key, hashes.SHA256()))
+    folder = tempfile.mkdtemp(prefix="scoliomassage-tls-")
+    cert_path, key_path = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+    with open(cert_path, "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(key_path, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), fhir.httpd.RequestHandlerClass)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return "https://127.0.0.1:%d/fhir" % httpd.server_address[1], httpd.shutdown
+
+
 def closed_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -122,9 +161,10 @@ def main():
     binary = sys.argv[1]
     fhir = FhirServer()
     down = "http://127.0.0.1:%d/fhir" % closed_port()
+    untrusted, stop_tls = self_signed_https(fhir)
     folder = tempfile.mkdtemp(prefix="scoliomassage-cds-fetch-")
     keys = cds.Keys(folder)
-    allowed = [fhir.base + "/" + mode for mode in ("fhir/", "fhir401", "redirect", "html", "big", "stream")] + [down]
+    allowed = [fhir.base + "/" + mode for mode in ("fhir/", "fhir401", "redirect", "html", "big", "stream")] + [down, untrusted]
     with open(keys.issuers_file, "w") as f:
         json.dump({"issuers": [{"iss": cds.ISS, "jwks": "ehr-jwks.json", "clinic": "clinic-a",
                                 "fhir_servers": allowed}]}, f)
@@ -194,6 +234,8 @@ def main():
                           "too large"),
             "too large, no Content-Length": (no_prefetch("f-bad", fhirServer=fhir.base + "/stream",
                                                          fhirAuthorization=auth), True, "too large"),
+            "untrusted TLS certificate": (no_prefetch("f-bad", fhirServer=untrusted, fhirAuthorization=auth), False,
+                                          "TLS"),
             "plaintext off loopback": (no_prefetch("f-bad", fhirServer="http://ehr.example.org/fhir",
                                                    fhirAuthorization=auth), False, "plaintext"),
         }
@@ -221,13 +263,32 @@ def main():
         ok = not cds.failures
     finally:
         server.cleanup(show_log=not ok)
+        stop_tls()
+
+    # Dev mode (no tokens, no issuers file, loopback): any loopback fhirServer.
+    server = cds.testlib.Server(binary, extra_args=["--http_listen=127.0.0.1:0"])
+    server.start()
+    ok = False
+    try:
+        port = cds.http_port(server)
+        fhir.requests.clear()
+        body = cds.hook_body("f-dev", fhirServer=fhir.base + "/fhir", fhirAuthorization={"access_token": TOKEN})
+        del body["prefetch"]
+        status, doc, _ = cds.request(port, "POST", cds.CHECKIN, body)
+        check(status == 200 and len(fhir.requests) == 5, "dev mode fetches from loopback: %s %s" % (status, doc))
+        body["fhirServer"] = "https://ehr.example.org/fhir"
+        status, doc, _ = cds.request(port, "POST", cds.CHECKIN, body)
+        check(status == 412 and doc["error"]["reason"] == "PREFETCH_FETCH_FAILED",
+              "dev mode refuses a server off loopback: %s %s" % (status, doc))
+        ok = not cds.failures
+    finally:
+        server.cleanup(show_log=not ok)
         fhir.close()
 
     # An issuers file with a plaintext fhir_servers entry off loopback does not start.
     with open(keys.issuers_file, "w") as f:
         json.dump({"issuers": [{"iss": cds.ISS, "jwks": "ehr-jwks.json", "clinic": "clinic-a",
                                 "fhir_servers": ["http://ehr.example.org/fhir"]}]}, f)
-    import subprocess
     result = subprocess.run([binary, "--listen=127.0.0.1:0", "--http_listen=127.0.0.1:0",
                              "--cds_issuers_file=" + keys.issuers_file,
                              "--database=sqlite://" + os.path.join(folder, "t.db")],
