@@ -2,11 +2,13 @@
 
 #include <stdlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -15,6 +17,7 @@
 #include "base/time.h"
 #include "core/errors.h"
 #include "http/fhir_resources.h"
+#include "http/record_observations.h"
 #include "observability/log.h"
 
 namespace scoliomassage::http {
@@ -159,12 +162,19 @@ absl::Status BulkExporter::Impl::Run(Job& job) {
   v1::QueryHistoryRequest query;  // the whole clinic, latest revisions
   std::string token;
   std::vector<json> resources;
+  // Curve and questionnaire Observations are read per patient (app/ lists
+  // them per patient), for the patients the sessions name; clinical view
+  // only (analytics callers may list neither).
+  const auto observation_file = std::find(job.params.types.begin(), job.params.types.end(), "Observation");
+  const bool with_record = view == FhirView::kClinical && observation_file != job.params.types.end();
+  std::set<std::string> patients;
   for (;;) {
     if (job.cancelled) return absl::CancelledError("export cancelled");
     auto page = app.history->NextPage(job.caller, query, token);
     if (!page.ok()) return page.status();
     for (const auto& record : page->records) {
       const v1::Outcome& outcome = record.outcome();
+      if (with_record && !outcome.patient_id().empty()) patients.insert(outcome.patient_id());
       const absl::Time updated = base::TimestampToTime(outcome.create_time());
       // Nothing stored after transactionTime (the IG), nothing before _since.
       if (updated > job.transaction_time) continue;
@@ -184,6 +194,22 @@ absl::Status BulkExporter::Impl::Run(Job& job) {
     }
     if (page->done || page->records.empty()) break;
     token = page->records.back().resume_token();
+  }
+  if (with_record) {
+    const size_t i = static_cast<size_t>(observation_file - job.params.types.begin());
+    // Nothing stored after transactionTime, nothing before _since (by when it was stored).
+    auto keep = [&job](absl::Time, absl::Time updated) {
+      return updated <= job.transaction_time && (!job.params.since || updated >= *job.params.since);
+    };
+    for (const std::string& patient : patients) {
+      if (job.cancelled) return absl::CancelledError("export cancelled");
+      auto observations = RecordObservations(app, job.caller, patient, view, keep);
+      if (!observations.ok()) return observations.status();
+      for (const json& observation : *observations) {
+        files[i] << observation.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+        ++counts[i];
+      }
+    }
   }
   std::vector<std::pair<std::string, int64_t>> written;
   for (size_t i = 0; i < files.size(); ++i) {

@@ -1,7 +1,11 @@
 // FHIR Bulk Data Access 2.0 export jobs: state in memory, NDJSON files on
 // disk. A job streams its clinic's record from app::History page by page
 // (the QueryHistory stream: flat memory, never a whole clinic in RAM) on a
-// small fixed pool of threads, writing one file per resource type. Finished
+// small fixed pool of threads, writing one file per resource type. For a
+// clinical (admin) export, Observation.ndjson also gets the curve and
+// questionnaire Observations of every patient the sessions name, read per
+// patient after the scan (record_observations.h); the set of those patient
+// ids is the one thing that grows with the clinic. Finished
 // jobs' files expire and are deleted; nothing survives a restart (a client
 // then gets 404 on its status URL and kicks off again, as the IG allows).
 //

@@ -143,7 +143,8 @@ json DiscoveryDocument(const CdsMapping& mapping) {
 }
 
 absl::StatusOr<v1::RecommendProtocolRequest> ParseHookRequest(const CdsService& service, const json& body,
-                                                              const CdsMapping& mapping, absl::Time now) {
+                                                              const CdsMapping& mapping, absl::Time now,
+                                                              const FillPrefetch& fill) {
   if (!body.is_object()) return Bad("body", "must be a JSON object");
   if (!body.contains("hook") || !body["hook"].is_string()) return Bad("hook", "is required");
   if (body["hook"] != service.hook) {
@@ -164,8 +165,11 @@ absl::StatusOr<v1::RecommendProtocolRequest> ParseHookRequest(const CdsService& 
   if (context.contains("encounterId") && !context["encounterId"].is_string()) {
     return Bad("context.encounterId", "must be a string");
   }
-  const json prefetch = body.contains("prefetch") ? body["prefetch"] : json::object();
+  json prefetch = body.contains("prefetch") ? body["prefetch"] : json::object();
   if (!prefetch.is_object()) return Bad("prefetch", "must be an object");
+  if (fill) {
+    if (absl::Status filled = fill(&prefetch); !filled.ok()) return filled;
+  }
   return mapping.ToRequest(context, prefetch, now);
 }
 

@@ -3,6 +3,7 @@
 // functions over JSON and protos; the socket side is http_server.cc.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -28,12 +29,17 @@ const CdsService* FindCdsService(const std::string& id);
 // GET /cds-services.
 nlohmann::json DiscoveryDocument(const CdsMapping& mapping);
 
+// Called once the request checked out, before the prefetch is mapped: may
+// fill missing prefetch keys (prefetch_fetcher.h); an error ends the call.
+using FillPrefetch = std::function<absl::Status(nlohmann::json* prefetch)>;
+
 // The hook request checked against `service` and turned into the request the
 // gRPC face would get. INVALID_ARGUMENT names the field; PREFETCH_MISSING (412).
 absl::StatusOr<v1::RecommendProtocolRequest> ParseHookRequest(const CdsService& service,
                                                               const nlohmann::json& body,
                                                               const CdsMapping& mapping,
-                                                              absl::Time now);
+                                                              absl::Time now,
+                                                              const FillPrefetch& fill = nullptr);
 
 // {"cards":[...]}: one INFO card with today's protocol (or the decision when
 // there are no steps) and one card per card of the response. Never a null,

@@ -288,6 +288,11 @@ json CdsMapping::PrefetchTemplates() const {
   };
 }
 
+const std::vector<std::string>& CdsMapping::RequiredPrefetchKeys() {
+  static const std::vector<std::string> keys = {kPrefetchPatient, kPrefetchScoliosis, kPrefetchConditions};
+  return keys;
+}
+
 v1::SpineRegion CdsMapping::RegionOf(const json& condition) const {
   if (!condition.contains("code")) return v1::SPINE_REGION_UNSPECIFIED;
   bool snomed_scoliosis = false;
@@ -320,8 +325,8 @@ absl::StatusOr<v1::RecommendProtocolRequest> CdsMapping::ToRequest(const json& c
     auto it = prefetch.find(key);
     return it == prefetch.end() || it->is_null() ? nullptr : &*it;
   };
-  for (const char* key : {kPrefetchPatient, kPrefetchScoliosis, kPrefetchConditions}) {
-    if (!item(key)) return Missing(key);
+  for (const std::string& key : RequiredPrefetchKeys()) {
+    if (!item(key.c_str())) return Missing(key);
   }
   v1::RecommendProtocolRequest request;
   request.set_patient_id(Str(context, "patientId"));

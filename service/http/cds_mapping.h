@@ -32,6 +32,8 @@ class CdsMapping {
 
   // {"patient": "Patient/{{context.patientId}}", ...}
   nlohmann::json PrefetchTemplates() const;
+  // The keys ToRequest cannot do without (the others only add detail).
+  static const std::vector<std::string>& RequiredPrefetchKeys();
 
   // The request for a CDS call's context and prefetch. Needed prefetch that is
   // missing (or null) is FAILED_PRECONDITION with reason PREFETCH_MISSING (412);

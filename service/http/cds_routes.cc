@@ -52,9 +52,14 @@ void CdsRoutes::Install(httplib::Server& server, std::string public_url) {
 }
 
 absl::StatusOr<auth::Caller> CdsRoutes::Authenticate(const httplib::Request& req,
-                                                     const std::vector<std::string>& audiences) const {
+                                                     const std::vector<std::string>& audiences,
+                                                     PrefetchFetchPolicy* fetch_policy) const {
   if (!verifier_) {
-    if (dev_cds_) return auth::Caller{"dev", auth::Role::kAdmin, "dev"};
+    if (dev_cds_) {
+      // Dev mode listens on loopback only; it may fetch from loopback only.
+      if (fetch_policy) fetch_policy->allow_loopback = true;
+      return auth::Caller{"dev", auth::Role::kAdmin, "dev"};
+    }
     return WithReason(absl::PermissionDeniedError(
                           "CDS Hooks is not enabled on this server: it needs --cds_issuers_file"),
                       "CDS_NOT_CONFIGURED");
@@ -69,6 +74,7 @@ absl::StatusOr<auth::Caller> CdsRoutes::Authenticate(const httplib::Request& req
   if (!principal.ok()) return principal.status();
   std::string name = "cds:" + principal->iss;
   if (!principal->sub.empty()) absl::StrAppend(&name, "#", principal->sub);
+  if (fetch_policy) fetch_policy->allowed_servers = principal->fhir_servers;
   return auth::Caller{name, auth::Role::kHost, principal->clinic_id};
 }
 
@@ -84,7 +90,8 @@ void CdsRoutes::Call(const httplib::Request& req, httplib::Response& res) const 
   auth::Caller caller;
   std::string subject;
   absl::Status status = [&]() -> absl::Status {
-    auto authenticated = Authenticate(req, {public_url_ + "/cds-services/" + service->id});
+    PrefetchFetchPolicy fetch_policy;
+    auto authenticated = Authenticate(req, {public_url_ + "/cds-services/" + service->id}, &fetch_policy);
     if (!authenticated.ok()) return authenticated.status();
     caller = *std::move(authenticated);
     SetPrincipal(caller.principal);
@@ -99,7 +106,14 @@ void CdsRoutes::Call(const httplib::Request& req, httplib::Response& res) const 
     if (body.is_discarded()) {
       return WithReason(core::InvalidField("body", "is not valid JSON"), "INVALID_JSON");
     }
-    auto request = ParseHookRequest(*service, body, mapping_, absl::Now());
+    // CDS Hooks 2.0: prefetch the EHR did not send is fetched from its
+    // fhirServer (only once the request checked out, and only from a server
+    // the issuer allowlisted).
+    const json templates = mapping_.PrefetchTemplates();
+    auto fill = [&](json* prefetch) {
+      return FetchMissingPrefetch(templates, body, CdsMapping::RequiredPrefetchKeys(), fetch_policy, prefetch);
+    };
+    auto request = ParseHookRequest(*service, body, mapping_, absl::Now(), fill);
     if (!request.ok()) return request.status();
     auto response = app_.checkin->Recommend(caller, *request, &subject);
     if (!response.ok()) return response.status();

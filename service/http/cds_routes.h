@@ -13,6 +13,7 @@
 #include "http/cds_mapping.h"
 #include "http/http_app.h"
 #include "http/jwt.h"
+#include "http/prefetch_fetcher.h"
 
 namespace scoliomassage::http {
 
@@ -37,8 +38,11 @@ class CdsRoutes {
   void Call(const httplib::Request& req, httplib::Response& res) const;
   void Feedback(const httplib::Request& req, httplib::Response& res) const;
   // `audiences`: the URLs a token's aud may name (any one of them).
+  // `fetch_policy` (may be null): which fhirServer this caller may have us
+  // fetch missing prefetch from.
   absl::StatusOr<auth::Caller> Authenticate(const httplib::Request& req,
-                                            const std::vector<std::string>& audiences) const;
+                                            const std::vector<std::string>& audiences,
+                                            PrefetchFetchPolicy* fetch_policy = nullptr) const;
 
   const HttpApp& app_;
   CdsMapping mapping_;

@@ -301,14 +301,30 @@ json CapabilityStatement(const std::string& public_url, absl::Time now) {
        {"documentation", "Required for clinical callers: the host's patient id (or Patient/{id}). "
                          "Analytics callers search the clinic by date and see pseudonyms."}},
       {{"name", "date"}, {"type", "date"},
-       {"documentation", "The session's start; prefixes eq, gt, ge, lt, le, sa, eb; repeat to bound "
+       {"documentation", "The session's start (a curve's film date, a questionnaire's time); prefixes eq, gt, ge, lt, le, sa, eb; repeat to bound "
                          "both ends (date=ge2026-01-01&date=lt2026-02-01)."}},
   });
   json resources = json::array();
   for (const char* type : kFhirResourceTypes) {
-    resources.push_back({{"type", type},
-                         {"interaction", json::array({{{"code", "read"}}, {{"code", "search-type"}}})},
-                         {"searchParam", search_params}});
+    json resource{{"type", type},
+                  {"interaction", json::array({{{"code", "read"}}, {{"code", "search-type"}}})},
+                  {"searchParam", search_params}};
+    if (std::string(type) == "Observation") {
+      resource["searchParam"].push_back(
+          {{"name", "code"}, {"type", "token"},
+           {"documentation", "system|code, |code or code; a comma list matches any (e.g. "
+                             "urn:scoliomassage:codes|cobb-angle). With code or category the Bundle has no total."}});
+      resource["searchParam"].push_back(
+          {{"name", "category"}, {"type", "token"},
+           {"documentation", "observation-category code: survey (pain, questionnaire scores) or imaging (curves)."}});
+      resource["documentation"] =
+          "Session pain before and after (LOINC 72514-3, partOf the Procedure); for clinical callers also "
+          "curve measurements (urn:scoliomassage:codes#cobb-angle, valueQuantity in UCUM deg, "
+          "effectiveDateTime the film's date, components convex-side, apex, risser-grade) and "
+          "questionnaire scores (category survey; the NRS as LOINC 72514-3, other instruments as "
+          "urn:scoliomassage:codes#<instrument>-<domain>). Reads by id: sessions' pain and curves.";
+    }
+    resources.push_back(std::move(resource));
   }
   resources.push_back(
       {{"type", "Patient"},

@@ -5,9 +5,9 @@
 //
 // A session (Outcome) is a Procedure; its pain before and after are two
 // Observations `partOf` it; each adverse event is an AdverseEvent whose
-// suspectEntity is it. Later record kinds (curve measurements, questionnaire
-// scores) add a function here that returns Observations, and a source in the
-// Observation search and export.
+// suspectEntity is it. Curve measurements and questionnaire scores are
+// Observations too (fhir_record_resources.h), added to the Observation
+// search and export per patient (record_observations.h).
 //
 // Codes: CPT 97124 (massage, each 15 minutes); LOINC 72514-3 (pain severity
 // 0-10 verbal numeric rating, reported); SNOMED CT 298382003 (scoliosis

@@ -7,9 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "app/page_size.h"
 #include "core/errors.h"
+#include "base/time.h"
 #include "http/bulk_export.h"
+#include "http/fhir_record_resources.h"
 #include "http/fhir_resources.h"
 #include "http/fhir_search.h"
+#include "http/record_observations.h"
 #include "http/request_support.h"
 
 namespace scoliomassage::http {
@@ -21,6 +24,20 @@ namespace {
 // Outcomes read per store query for a clinical search: ListOutcomes' maximum,
 // so one query usually fills a page.
 constexpr int kClinicalBatch = app::kOutcomePageSize.max_size;
+
+// A page cursor's token once the sessions are done and the record's
+// Observations are paged (its skip counts them). Store tokens never hold '~'.
+constexpr char kRecordCursorToken[] = "~record";
+
+// The search's date range as a filter on a record's effective time.
+KeepRecord InFilterRange(const v1::HistoryFilter& filter) {
+  const bool has_start = filter.has_start_time(), has_end = filter.has_end_time();
+  const absl::Time start = base::TimestampToTime(filter.start_time());
+  const absl::Time end = base::TimestampToTime(filter.end_time());
+  return [=](absl::Time effective, absl::Time) {
+    return (!has_start || effective >= start) && (!has_end || effective < end);
+  };
+}
 
 void SendFhir(const json& body, int status, httplib::Response& res) {
   res.status = status;
@@ -94,12 +111,16 @@ void FhirRoutes::Search(const std::string& type, const httplib::Request& req,
     caller = *std::move(authenticated);
     if (absl::Status allowed = CheckRole(caller, auth::Method::kFhirSearch); !allowed.ok()) return allowed;
     const bool analytics = caller.role == auth::Role::kAnalytics;
-    auto search = ParseFhirSearch(req.params, /*patient_required=*/!analytics, /*patient_allowed=*/!analytics);
+    auto search =
+        ParseFhirSearch(req.params, /*patient_required=*/!analytics, /*patient_allowed=*/!analytics, type);
     if (!search.ok()) return search.status();
     const FhirView view = analytics ? FhirView::kAnalytics : FhirView::kClinical;
+    std::function<bool(const json&)> match;
+    if (HasTokenFilter(*search)) match = [&](const json& resource) { return MatchesTokens(*search, resource); };
 
     SearchPage page;
     int64_t sessions = 0;
+    int64_t record_total = 0;  // curve and questionnaire Observations
     if (!search->empty_range && analytics) {
       // Analytics reads History's stream: pseudonyms, as on QueryHistory.
       v1::QueryHistoryRequest query;
@@ -114,7 +135,7 @@ void FhirRoutes::Search(const std::string& type, const httplib::Request& req,
         if (!scanned->records.empty()) batch.next_token = scanned->records.back().resume_token();
         return batch;
       };
-      auto collected = CollectPage(read, type, view, search->cursor, search->count);
+      auto collected = CollectPage(read, type, view, search->cursor, search->count, 64, match);
       if (!collected.ok()) return collected.status();
       page = *std::move(collected);
       v1::SummarizeOutcomesRequest summary;
@@ -137,9 +158,34 @@ void FhirRoutes::Search(const std::string& type, const httplib::Request& req,
         batch.done = batch.next_token.empty();
         return batch;
       };
-      auto collected = CollectPage(read, type, view, search->cursor, search->count);
-      if (!collected.ok()) return collected.status();
-      page = *std::move(collected);
+      // Observations also carry the patient's curve measurements and
+      // questionnaire scores; they follow the sessions' pain, from a cursor
+      // of their own once the sessions are done.
+      std::vector<json> record;
+      if (type == "Observation") {
+        auto listed = RecordObservations(app_, caller, search->filter.patient_id(), view,
+                                         InFilterRange(search->filter));
+        if (!listed.ok()) return listed.status();
+        for (json& observation : *listed) {
+          if (MatchesTokens(*search, observation)) record.push_back(std::move(observation));
+        }
+        record_total = static_cast<int64_t>(record.size());
+      }
+      size_t from = 0;
+      if (search->cursor.token == kRecordCursorToken) {
+        from = static_cast<size_t>(search->cursor.skip);
+      } else {
+        auto collected = CollectPage(read, type, view, search->cursor, search->count, 64, match);
+        if (!collected.ok()) return collected.status();
+        page = *std::move(collected);
+      }
+      if (!page.next) {
+        size_t at = from;
+        while (at < record.size() && static_cast<int>(page.resources.size()) < search->count) {
+          page.resources.push_back(std::move(record[at++]));
+        }
+        if (at < record.size()) page.next = SearchCursor{kRecordCursorToken, static_cast<int>(at)};
+      }
       auto count = app_.outcomes->Count(caller, search->filter);
       if (!count.ok()) return count.status();
       sessions = *count;
@@ -152,8 +198,10 @@ void FhirRoutes::Search(const std::string& type, const httplib::Request& req,
     // Every session is one Procedure and two pain Observations (both pains
     // are required). The store counts sessions, not adverse events, so an
     // AdverseEvent Bundle has no total (FHIR makes it optional).
+    // A code or category filter makes the session count no measure of the
+    // matches: no total then.
     if (type == "Procedure") bundle["total"] = sessions;
-    if (type == "Observation") bundle["total"] = 2 * sessions;
+    if (type == "Observation" && !HasTokenFilter(*search)) bundle["total"] = 2 * sessions + record_total;
     json links = json::array();
     const std::string query = BuildQuery(req.params, "");
     links.push_back({{"relation", "self"}, {"url", query.empty() ? base : base + "?" + query}});
@@ -197,6 +245,17 @@ void FhirRoutes::Read(const std::string& type, const std::string& id, const http
     }
     const absl::Status not_found =
         WithReason(absl::NotFoundError(absl::StrCat("no ", type, "/", id)), "NOT_FOUND");
+    if (const std::string curve = CurveNameOfObservation(id); type == "Observation" && !curve.empty()) {
+      if (app_.curves == nullptr) return not_found;
+      v1::GetCurveMeasurementRequest get;
+      get.set_name(curve);
+      auto measurement = app_.curves->Get(caller, get, &subject);
+      if (!measurement.ok()) return measurement.status();
+      json resource = ObservationFromCurve(*measurement);
+      res.set_header("ETag", absl::StrCat("W/\"", resource["meta"]["versionId"].get<std::string>(), "\""));
+      SendFhir(resource, 200, res);
+      return absl::OkStatus();
+    }
     const std::string outcome_id = OutcomeIdOfResource(type, id);
     if (outcome_id.empty()) return not_found;
     v1::GetOutcomeRequest get;

@@ -1,6 +1,7 @@
 #include "http/fhir_search.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -85,13 +86,38 @@ std::optional<DateRange> ParseFhirDate(const std::string& value) {
 }
 
 absl::StatusOr<FhirSearch> ParseFhirSearch(const QueryParams& params, bool patient_required,
-                                           bool patient_allowed) {
+                                           bool patient_allowed, const std::string& type) {
   FhirSearch search;
   core::FieldViolations violations;
   std::optional<absl::Time> start, end;
   int patients = 0;
+  std::set<std::string> token_params;
   for (const auto& [name, value] : params) {
-    if (name == "patient") {
+    if (name == "code" || name == "category") {
+      if (type != "Observation") {
+        violations.Add(name, "is supported on Observation searches only");
+        continue;
+      }
+      if (!token_params.insert(name).second) {
+        violations.Add(name, "give it once (a comma list matches any of its values)");
+        continue;
+      }
+      std::vector<TokenValue>& out = name == "code" ? search.codes : search.categories;
+      for (absl::string_view part : absl::StrSplit(value, ',')) {
+        TokenValue token;
+        if (const size_t bar = part.find('|'); bar != absl::string_view::npos) {
+          token.system = std::string(part.substr(0, bar));
+          token.code = std::string(part.substr(bar + 1));
+        } else {
+          token.code = std::string(part);
+        }
+        if (token.code.empty() && (!token.system || token.system->empty())) {
+          violations.Add(name, absl::StrCat(Quoted(value), " has an empty value (system|code, |code or code)"));
+          break;
+        }
+        out.push_back(std::move(token));
+      }
+    } else if (name == "patient") {
       ++patients;
       if (!patient_allowed) {
         violations.Add("patient", "analytics callers see pseudonyms and cannot search by patient: "
@@ -152,7 +178,9 @@ absl::StatusOr<FhirSearch> ParseFhirSearch(const QueryParams& params, bool patie
         violations.Add("_format", "only JSON is served (json, application/fhir+json)");
       }
     } else {
-      violations.Add(Printable(name), "is not a supported search parameter (patient, date, _count)");
+      violations.Add(Printable(name), type == "Observation"
+                                          ? "is not a supported search parameter (patient, date, code, category, _count)"
+                                          : "is not a supported search parameter (patient, date, _count)");
     }
   }
   if (patients > 1) violations.Add("patient", "give one patient");
@@ -167,9 +195,45 @@ absl::StatusOr<FhirSearch> ParseFhirSearch(const QueryParams& params, bool patie
   return search;
 }
 
+namespace {
+
+bool CodingMatches(const nlohmann::json& coding, const TokenValue& token) {
+  if (!coding.is_object()) return false;
+  const std::string system = coding.value("system", "");
+  const std::string code = coding.value("code", "");
+  if (token.system && *token.system != system) return false;
+  return token.code.empty() || token.code == code;
+}
+
+// Any coding of the CodeableConcept(s) matches any token.
+bool ConceptMatches(const nlohmann::json& concepts, const std::vector<TokenValue>& tokens) {
+  const nlohmann::json list = concepts.is_array() ? concepts : nlohmann::json::array({concepts});
+  for (const nlohmann::json& concept : list) {
+    if (!concept.is_object() || !concept.contains("coding") || !concept["coding"].is_array()) continue;
+    for (const nlohmann::json& coding : concept["coding"]) {
+      for (const TokenValue& token : tokens) {
+        if (CodingMatches(coding, token)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool MatchesTokens(const FhirSearch& search, const nlohmann::json& resource) {
+  if (!search.codes.empty() && !ConceptMatches(resource.value("code", nlohmann::json()), search.codes)) return false;
+  if (!search.categories.empty() &&
+      !ConceptMatches(resource.value("category", nlohmann::json()), search.categories)) {
+    return false;
+  }
+  return true;
+}
+
 absl::StatusOr<SearchPage> CollectPage(const ReadOutcomeBatch& read, const std::string& type,
                                        FhirView view, const SearchCursor& cursor, int count,
-                                       int max_batches) {
+                                       int max_batches,
+                                       const std::function<bool(const nlohmann::json&)>& match) {
   SearchPage page;
   std::string token = cursor.token;
   int skip = cursor.skip;
@@ -181,6 +245,7 @@ absl::StatusOr<SearchPage> CollectPage(const ReadOutcomeBatch& read, const std::
       std::vector<nlohmann::json> resources;
       ResourcesOfType(type, outcome, view, &resources);
       for (auto& resource : resources) {
+        if (match && !match(resource)) continue;
         if (index++ < skip) continue;
         if (static_cast<int>(page.resources.size()) == count) {
           // Full, and this batch has more: the next page starts here.

@@ -35,8 +35,19 @@ struct SearchCursor {
 std::string EncodeCursor(const SearchCursor& cursor);
 absl::StatusOr<SearchCursor> DecodeCursor(const std::string& text);
 
+// A FHIR token search value: "system|code", "|code" (no system), "code"
+// (any system), or "system|" (any code of the system).
+struct TokenValue {
+  std::optional<std::string> system;  // absent: any system
+  std::string code;                   // empty: any code (of `system`)
+};
+
 struct FhirSearch {
   v1::HistoryFilter filter;  // patient_id, start_time, end_time
+  // Observation searches only: `code` and `category`, each a comma list (any
+  // of its values matches); both given, a resource must match both.
+  std::vector<TokenValue> codes;
+  std::vector<TokenValue> categories;
   int count = kFhirDefaultCount;
   SearchCursor cursor;
   // The date bounds exclude everything (e.g. date=lt2020&date=gt2021): an
@@ -46,8 +57,17 @@ struct FhirSearch {
 
 // `patient_required`: clinical callers must name a patient; analytics callers
 // may not (they see pseudonyms, which the store cannot search by).
+// `type`: the resource type searched (`code` and `category` are accepted
+// for "Observation" only).
 absl::StatusOr<FhirSearch> ParseFhirSearch(const QueryParams& params, bool patient_required,
-                                           bool patient_allowed);
+                                           bool patient_allowed, const std::string& type = "");
+
+// Whether `resource` matches the search's code and category (true when
+// neither is given).
+bool MatchesTokens(const FhirSearch& search, const nlohmann::json& resource);
+inline bool HasTokenFilter(const FhirSearch& search) {
+  return !search.codes.empty() || !search.categories.empty();
+}
 
 // A FHIR date or dateTime search value ("2026", "2026-03", "2026-03-01",
 // "2026-03-01T10:00:00Z", ...) as the range [start, end) it denotes.
@@ -75,9 +95,11 @@ struct SearchPage {
 // Up to `count` resources of `type` from `cursor` on. Sparse kinds (adverse
 // events) may need many batches for one page: after `max_batches` the page
 // ends early with a next cursor, so one request's work stays bounded.
+// `match` (may be null) keeps only some resources; cursors count only those.
 absl::StatusOr<SearchPage> CollectPage(const ReadOutcomeBatch& read, const std::string& type,
                                        FhirView view, const SearchCursor& cursor, int count,
-                                       int max_batches = 64);
+                                       int max_batches = 64,
+                                       const std::function<bool(const nlohmann::json&)>& match = nullptr);
 
 // The kick-off parameters of a Bulk Data $export.
 struct ExportParams {

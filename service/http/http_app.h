@@ -6,9 +6,11 @@
 
 #include <optional>
 
+#include "app/assessments.h"
 #include "app/audit_trail.h"
 #include "app/cds_feedback.h"
 #include "app/checkin.h"
+#include "app/curves.h"
 #include "app/history.h"
 #include "app/outcomes.h"
 #include "app/report.h"
@@ -30,6 +32,11 @@ struct HttpApp {
   const app::Reports* reports = nullptr;
   // CDS Hooks feedback (POST /cds-services/{id}/feedback).
   const app::CdsFeedback* cds_feedback = nullptr;
+  // Curve measurements and questionnaire scores as FHIR Observations
+  // (record_observations.h); null: the Observation search and export carry
+  // session pain only.
+  const app::Curves* curves = nullptr;
+  const app::Assessments* assessments = nullptr;
 };
 
 }  // namespace scoliomassage::http

@@ -18,6 +18,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "core/errors.h"
+#include "http/cds_prefetch.h"
 
 namespace scoliomassage::http {
 namespace {
@@ -226,6 +227,17 @@ absl::StatusOr<std::vector<Issuer>> LoadIssuers(const std::string& path) {
     auto keys = ParseJwks(*jwks_text);
     if (!keys.ok()) return fail(absl::StrCat(jwks_path, ": ", keys.status().message()));
     issuer.keys = *std::move(keys);
+    if (entry.contains("fhir_servers")) {
+      if (!entry["fhir_servers"].is_array()) return fail("\"fhir_servers\" must be an array of URLs");
+      for (const json& server : entry["fhir_servers"]) {
+        const std::string url = server.is_string() ? server.get<std::string>() : std::string();
+        auto parsed = ParseFhirServerUrl(url);
+        if (!parsed.ok()) {
+          return fail(absl::StrCat("fhir_servers entry '", url, "' ", parsed.status().message()));
+        }
+        issuer.fhir_servers.push_back(parsed->base);
+      }
+    }
     issuers.push_back(std::move(issuer));
   }
   if (issuers.empty()) return fail("lists no issuers");
@@ -304,7 +316,8 @@ absl::StatusOr<CdsPrincipal> JwtVerifier::Verify(absl::string_view token,
   const std::string jti = StringMember(*claims, "jti");
   if (jti.empty()) return Refused("TOKEN_MALFORMED", "jti is required");
   if (absl::Status fresh = Remember(iss, jti, exp + kClockSkew, now); !fresh.ok()) return fresh;
-  return CdsPrincipal{iss, StringMember(*claims, "sub"), issuer->second.clinic_id};
+  return CdsPrincipal{iss, StringMember(*claims, "sub"), issuer->second.clinic_id,
+                      issuer->second.fhir_servers};
 }
 
 absl::Status JwtVerifier::Remember(const std::string& iss, const std::string& jti, absl::Time exp,

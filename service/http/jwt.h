@@ -42,6 +42,9 @@ struct Issuer {
   std::string iss;
   std::string clinic_id;
   std::map<std::string, Jwk> keys;  // by kid
+  // The FHIR servers (base URLs) a hook call from this issuer may name as
+  // fhirServer for fetching missing prefetch; none: no fetching.
+  std::vector<std::string> fhir_servers;
 };
 
 // Parses a JWKS document ({"keys":[...]}); EC P-384 and RSA (2048+ bits) keys
@@ -49,8 +52,9 @@ struct Issuer {
 // typo does not silently disable an issuer.
 absl::StatusOr<std::map<std::string, Jwk>> ParseJwks(absl::string_view text);
 
-// Loads the --cds_issuers_file: {"issuers":[{"iss":..., "jwks":"file", "clinic":...}]},
-// each "jwks" relative to the issuers file.
+// Loads the --cds_issuers_file: {"issuers":[{"iss":..., "jwks":"file", "clinic":...,
+// "fhir_servers":["https://..."]}]}, each "jwks" relative to the issuers file;
+// "fhir_servers" is optional, each an https URL (http only to loopback).
 absl::StatusOr<std::vector<Issuer>> LoadIssuers(const std::string& path);
 
 // Who the EHR is, once its token checked out.
@@ -58,6 +62,7 @@ struct CdsPrincipal {
   std::string iss;
   std::string sub;  // may be empty
   std::string clinic_id;
+  std::vector<std::string> fhir_servers;  // the issuer's allowlist
 };
 
 class JwtVerifier {

@@ -52,7 +52,7 @@ const char* FhirIssueType(absl::StatusCode code) {
 
 int HttpStatusOf(const absl::Status& status) {
   const std::string reason = ReasonOf(status);
-  if (reason == kReasonPrefetchMissing) return 412;
+  if (reason == kReasonPrefetchMissing || reason == kReasonPrefetchFetchFailed) return 412;
   if (reason == kReasonPayloadTooLarge) return 413;
   if (reason == kReasonUnsupportedMedia) return 415;
   if (reason == kReasonOverloaded) return 503;

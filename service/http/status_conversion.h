@@ -18,6 +18,9 @@ struct HttpError {
 
 // Reasons with an HTTP status of their own (the rest follow the code).
 inline constexpr char kReasonPrefetchMissing[] = "PREFETCH_MISSING";      // 412
+// A missing prefetch that could not be fetched from the EHR's fhirServer
+// either (cds_prefetch.h); 412 like a missing one, the key in the message.
+inline constexpr char kReasonPrefetchFetchFailed[] = "PREFETCH_FETCH_FAILED";  // 412
 inline constexpr char kReasonPayloadTooLarge[] = "PAYLOAD_TOO_LARGE";     // 413
 inline constexpr char kReasonUnsupportedMedia[] = "UNSUPPORTED_MEDIA_TYPE";  // 415
 inline constexpr char kReasonOverloaded[] = "OVERLOADED";                 // 503

@@ -279,6 +279,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
     http_app.authenticator = parts->authenticator.get();
     http_app.dev_caller = dev_caller;
     http_app.cds_feedback = parts->cds_feedback.get();
+    http_app.curves = parts->curves.get();
+    http_app.assessments = parts->assessments.get();
     auto http_server = http::HttpServer::Start(http_options, std::move(http_app));
     if (!http_server.ok()) return http_server.status();
     parts->http_server = *std::move(http_server);

@@ -106,7 +106,7 @@ class JwtTest : public ::testing::Test {
     json jwks = {{"keys", {ec_.Jwk("ec"), rsa_.Jwk("rsa")}}};
     auto keys = ParseJwks(jwks.dump());
     ASSERT_TRUE(keys.ok()) << keys.status();
-    verifier_ = std::make_unique<JwtVerifier>(std::vector<Issuer>{{kIss, "clinic-a", *keys}});
+    verifier_ = std::make_unique<JwtVerifier>(std::vector<Issuer>{{kIss, "clinic-a", *keys, {}}});
   }
   std::string Reason(const std::string& token) {
     auto result = verifier_->Verify(token, kAud, kNow);
