@@ -1,5 +1,7 @@
 #include "app/summary_privacy.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "core/comparison_stats.h"

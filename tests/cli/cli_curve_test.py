@@ -136,7 +136,7 @@ def run(cli, workdir):
     code, out, err = cli.run("curve", "amend", f"--json_in={write_json(workdir, 'noreason.json', no_reason)}")
     check(code == 1 and "reason" in err, "an amendment without a reason is refused naming it",
           f"exit {code}\n{err}")
-    check(cli.json("curve", "get", name).get("revision") == 2, "the refused amendments changed nothing")
+    check((cli.json("curve", "get", name) or {}).get("revision") == 2, "the refused amendments changed nothing")
     code, out, err = cli.run("curve", "frobnicate")
     check(code == 2 and "record, list, amend or get" in err, "an unknown action is a usage error",
           f"exit {code}\n{err}")
