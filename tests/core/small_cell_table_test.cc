@@ -46,7 +46,7 @@ TEST(SmallCellTable, EveryLineOfATwoDimensionalTableHidesNoneOrTwoOrMore) {
   EXPECT_EQ(hidden, (std::vector<bool>{true, true, false, true, true, false}));
   // Whatever the numbers, no line keeps exactly one hidden cell.
   for (size_t along = 0; along < 2; ++along) {
-    for (const std::string& value : {"p1", "p2", "m1", "m2", "m3"}) {
+    for (const char* value : {"p1", "p2", "m1", "m2", "m3"}) {
       int in_line = 0;
       int hidden_in_line = 0;
       for (size_t i = 0; i < cells.size(); ++i) {
@@ -54,7 +54,9 @@ TEST(SmallCellTable, EveryLineOfATwoDimensionalTableHidesNoneOrTwoOrMore) {
         ++in_line;
         if (hidden[i]) ++hidden_in_line;
       }
-      if (in_line > 1) EXPECT_NE(hidden_in_line, 1) << value;
+      if (in_line > 1) {
+        EXPECT_NE(hidden_in_line, 1) << value;
+      }
     }
   }
 }
