@@ -4,7 +4,7 @@
 // and complementary suppression keeps a total, or the same summary asked
 // with one dimension fewer, from giving a hidden group away by subtraction
 // (core/small_cell_table.h). The same rule, core::SuppressSmallCells, serves
-// the protocol comparison. Clinic admins and therapists see every count.
+// the protocol comparison. The clinic's admins see every count.
 #pragma once
 
 #include <vector>
