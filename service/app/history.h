@@ -53,6 +53,9 @@ class History {
 
  private:
   void MinimizeForAnalytics(const auth::Caller& caller, v1::Outcome* outcome) const;
+  void MinimizeForAnalytics(const auth::Caller& caller, v1::CurveMeasurement* measurement) const;
+  void MinimizeForAnalytics(const auth::Caller& caller, v1::Assessment* assessment) const;
+  void MinimizeForAnalytics(const auth::Caller& caller, v1::HistoryRecord* record) const;
 
   storage::Store& store_;
   const Pseudonymizer& pseudonyms_;

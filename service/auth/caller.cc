@@ -68,7 +68,8 @@ bool IsAllowed(Role role, Method method) {
       method == Method::kListEpisodes || method == Method::kGetEpisodeResult;
   if (clinical_record) return role != Role::kAnalytics;
   // Curve measurements: the clinic's clinical staff and software read and
-  // write them; analytics never sees them (patient ids and free text).
+  // write them; analytics sees films only through the history stream and
+  // the summaries, pseudonymised and without free text (app/history.cc).
   if (method == Method::kRecordCurveMeasurement || method == Method::kListCurveMeasurements ||
       method == Method::kAmendCurveMeasurement || method == Method::kGetCurveMeasurement) {
     return role != Role::kAnalytics;

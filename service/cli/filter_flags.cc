@@ -100,10 +100,13 @@ absl::StatusOr<std::vector<v1::GroupBy>> ParseGroupBy(absl::string_view text) {
       value = v1::GROUP_BY_INSTRUMENT;
     } else if (name == "episode" || name == "group_by_episode") {
       value = v1::GROUP_BY_EPISODE;
+    } else if (name == "curve_region" || name == "group_by_curve_region") {
+      value = v1::GROUP_BY_CURVE_REGION;
     } else {
       return absl::InvalidArgumentError(absl::StrCat(
           "--group_by: unknown dimension \"", part,
-          "\"; use protocol, region, session, therapist, month, instrument or episode, "
+          "\"; use protocol, region, session, therapist, month, instrument, episode or "
+          "curve_region, "
           "separated by commas"));
     }
     for (v1::GroupBy seen : out) {
@@ -126,6 +129,7 @@ std::string KeyPartName(v1::GroupBy group_by) {
     case v1::GROUP_BY_MONTH: return "month";
     case v1::GROUP_BY_INSTRUMENT: return "instrument";
     case v1::GROUP_BY_EPISODE: return "episode";
+    case v1::GROUP_BY_CURVE_REGION: return "curve_region";
     default: return ShortName(group_by);
   }
 }

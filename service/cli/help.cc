@@ -92,7 +92,10 @@ Subcommand flags:
   --group_by=LIST              summary: comma-separated protocol, region, session,
                                therapist, month (UTC "YYYY-MM"), episode; empty is one
                                group. "instrument" (alone or with episode) summarizes
-                               questionnaire scores instead of sessions.
+                               questionnaire scores instead of sessions; "curve_region"
+                               (alone) summarizes films: Cobb angles, true progressions.
+                               For the analytics role a group of fewer than 5 patients
+                               prints "suppressed" (README, "Privacy for analytics").
   --instrument=ID              assess list: only this instrument
   --page_size=N                audit: records per page, 1-1000 (default: the server's);
                                curve list: 1-100

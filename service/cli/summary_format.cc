@@ -12,6 +12,13 @@ namespace {
 std::string Mean(double value) { return absl::StrFormat("%.2f", value); }
 std::string Percent(double share) { return absl::StrFormat("%.1f%%", share * 100.0); }
 
+// A group hidden from analytics (fewer than 5 patients, or its complement)
+// carries no counts: say so in every measure, never print its zeros.
+void FillSuppressed(size_t measures, std::vector<std::string>& row) {
+  row.push_back("suppressed");
+  for (size_t i = 1; i < measures; ++i) row.push_back("-");
+}
+
 }  // namespace
 
 // Questionnaire summaries (GROUP_BY_INSTRUMENT) are over assessment scores.
@@ -38,6 +45,11 @@ std::string FormatInstrumentTable(const v1::SummarizeOutcomesResponse& response,
       auto part = group.key_parts().find(header[i]);
       row.push_back(part != group.key_parts().end() ? part->second : "");
     }
+    if (group.suppressed()) {
+      FillSuppressed(header.size() - first_measure, row);
+      table.AddRow(std::move(row));
+      continue;
+    }
     row.push_back(absl::StrCat(group.assessment_count()));
     // A mean over no scores is not 0: say there is nothing to average.
     row.push_back(group.assessment_count() > 0 ? Mean(group.mean_score()) : std::string("n/a"));
@@ -50,10 +62,33 @@ std::string FormatInstrumentTable(const v1::SummarizeOutcomesResponse& response,
   return out;
 }
 
+// Curve summaries (GROUP_BY_CURVE_REGION) are over films.
+std::string FormatCurveTable(const v1::SummarizeOutcomesResponse& response) {
+  OutputTable table({"curve_region", "films", "mean cobb", "patients", "true progression"});
+  for (size_t i = 1; i < 5; ++i) table.AlignRight(i);
+  for (const auto& group : response.groups()) {
+    auto part = group.key_parts().find("curve_region");
+    std::vector<std::string> row{part != group.key_parts().end() ? part->second : group.key()};
+    if (group.suppressed()) {
+      FillSuppressed(4, row);
+    } else {
+      row.push_back(absl::StrCat(group.film_count()));
+      row.push_back(absl::StrFormat("%.1f", group.mean_cobb_angle_degrees()));
+      row.push_back(absl::StrCat(group.patient_count()));
+      row.push_back(absl::StrCat(group.progressed_patient_count()));
+    }
+    table.AddRow(std::move(row));
+  }
+  std::string out = table.Render();
+  if (response.groups().empty()) out += "(no films match the filter)\n";
+  return out;
+}
+
 std::string FormatSummaryTable(const v1::SummarizeOutcomesResponse& response,
                                const std::vector<v1::GroupBy>& group_by) {
   for (v1::GroupBy dimension : group_by) {
     if (dimension == v1::GROUP_BY_INSTRUMENT) return FormatInstrumentTable(response, group_by);
+    if (dimension == v1::GROUP_BY_CURVE_REGION) return FormatCurveTable(response);
   }
   std::vector<std::string> header;
   for (v1::GroupBy dimension : group_by) header.push_back(KeyPartName(dimension));
@@ -83,6 +118,11 @@ std::string FormatSummaryTable(const v1::SummarizeOutcomesResponse& response,
         }
       }
     }
+    if (group.suppressed()) {
+      FillSuppressed(header.size() - first_measure, row);
+      table.AddRow(std::move(row));
+      continue;
+    }
     row.push_back(absl::StrCat(group.session_count()));
     row.push_back(Mean(group.mean_pain_before()));
     row.push_back(Mean(group.mean_pain_after()));
@@ -107,6 +147,10 @@ std::string FormatFeedbackTables(const v1::SummarizeOutcomesResponse& response) 
   OutputTable rules({"rule", "feedback", "accepted", "overridden", "override rate"});
   for (size_t i = 1; i < 5; ++i) rules.AlignRight(i);
   for (const auto& rule : response.feedback_by_rule()) {
+    if (rule.suppressed()) {
+      rules.AddRow({rule.rule_id(), "suppressed", "-", "-", "-"});
+      continue;
+    }
     rules.AddRow({rule.rule_id(), absl::StrCat(rule.feedback_count()),
                   absl::StrCat(rule.accepted_count()), absl::StrCat(rule.overridden_count()),
                   Percent(rule.override_rate())});
@@ -117,6 +161,12 @@ std::string FormatFeedbackTables(const v1::SummarizeOutcomesResponse& response) 
   OutputTable reasons({"reason", "system", "overrides", "share of overrides"});
   for (size_t i = 2; i < 4; ++i) reasons.AlignRight(i);
   for (const auto& reason : response.overrides_by_reason()) {
+    if (reason.suppressed()) {
+      reasons.AddRow({reason.reason_code().empty() ? std::string("(none given)") : reason.reason_code(),
+                      reason.reason_system().empty() ? std::string("-") : reason.reason_system(),
+                      "suppressed", "-"});
+      continue;
+    }
     reasons.AddRow({reason.reason_code().empty() ? std::string("(none given)") : reason.reason_code(),
                     reason.reason_system().empty() ? std::string("-") : reason.reason_system(),
                     absl::StrCat(reason.overridden_count()), Percent(reason.share_of_overrides())});

@@ -272,6 +272,29 @@ absl::StatusOr<HistoryPage> AnalyticsStore::ScanHistoryWithin(
                                      limit);
 }
 
+absl::StatusOr<HistoryPage> AnalyticsStore::ScanRecordsWithin(const HistoryHorizon& horizon,
+                                                              const std::string& clinic_id,
+                                                              const RecordScan& scan) {
+  if (horizon.from_replica) {
+    // As ScanHistoryWithin: the standby once it had replayed to the horizon.
+    absl::StatusOr<HistoryPage> page = standby_->ScanRecordsWithin(horizon, clinic_id, scan);
+    if (page.ok() || !absl::IsUnavailable(page.status())) return page;
+    ForgetMeasurement();
+    if (absl::Status refused = Fallback(
+            absl::StrCat("the analytics standby failed mid-stream: ", page.status().message()),
+            false);
+        !refused.ok()) {
+      return refused;
+    }
+  }
+  return primary_->ScanRecordsWithin(horizon, clinic_id, scan);
+}
+
+absl::StatusOr<HistoryPage> AnalyticsStore::ScanRecords(const std::string& clinic_id,
+                                                        const RecordScan& scan) {
+  return primary_->ScanRecords(clinic_id, scan);
+}
+
 // --- the primary ---------------------------------------------------------------
 
 absl::StatusOr<v1::Outcome> AnalyticsStore::LogOutcome(const std::string& clinic_id,

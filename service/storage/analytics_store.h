@@ -150,6 +150,13 @@ class AnalyticsStore final : public Store {
                                                 bool include_revisions,
                                                 const std::string& resume_token,
                                                 int limit) override;
+  // The stream over several kinds: ScanRecords reads the primary (as
+  // ScanHistory); streams use ScanRecordsWithin, served as ScanHistoryWithin.
+  absl::StatusOr<HistoryPage> ScanRecords(const std::string& clinic_id,
+                                          const RecordScan& scan) override;
+  absl::StatusOr<HistoryPage> ScanRecordsWithin(const HistoryHorizon& horizon,
+                                                const std::string& clinic_id,
+                                                const RecordScan& scan) override;
 
  private:
   ReplicationStatus Measure();

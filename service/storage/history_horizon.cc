@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "storage/page_tokens.h"
+#include "storage/record_history.h"
 #include "storage/store.h"
 
 namespace scoliomassage::storage {
@@ -23,6 +24,23 @@ absl::StatusOr<HistoryPage> Store::ScanHistoryWithin(const HistoryHorizon& horiz
   for (size_t i = 0; i < page->records.size(); ++i) {
     absl::StatusOr<HistoryPosition> position =
         DecodeHistoryToken(page->records[i].resume_token());
+    if (!position.ok()) return position.status();
+    if (position->first_create_time_us >= horizon.settled_before_us) {
+      page->records.resize(i);
+      page->done = true;
+      break;
+    }
+  }
+  return page;
+}
+
+absl::StatusOr<HistoryPage> Store::ScanRecordsWithin(const HistoryHorizon& horizon,
+                                                     const std::string& clinic_id,
+                                                     const RecordScan& scan) {
+  absl::StatusOr<HistoryPage> page = ScanRecords(clinic_id, scan);
+  if (!page.ok() || horizon.settled_before_us == INT64_MAX) return page;
+  for (size_t i = 0; i < page->records.size(); ++i) {
+    absl::StatusOr<RecordPosition> position = DecodeRecordToken(page->records[i].resume_token());
     if (!position.ok()) return position.status();
     if (position->first_create_time_us >= horizon.settled_before_us) {
       page->records.resize(i);

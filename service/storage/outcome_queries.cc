@@ -125,7 +125,7 @@ absl::Status ValidateGroupBy(const std::vector<v1::GroupBy>& group_by) {
     if (DimensionColumn(group_by[i]) == nullptr) {
       violations.Add(field, "must be one of GROUP_BY_PROTOCOL, GROUP_BY_SPINE_REGION, "
                             "GROUP_BY_SESSION_NUMBER, GROUP_BY_THERAPIST, GROUP_BY_MONTH, "
-                            "GROUP_BY_INSTRUMENT, GROUP_BY_EPISODE");
+                            "GROUP_BY_INSTRUMENT, GROUP_BY_EPISODE, GROUP_BY_CURVE_REGION");
     } else if (!seen.insert(group_by[i]).second) {
       violations.Add(field, "repeats an earlier dimension");
     }
@@ -165,7 +165,8 @@ std::string SummarySql(const std::string& clinic_id, const v1::HistoryFilter& fi
       "avg(CASE WHEN adverse_event_count > 0 THEN 1.0 ELSE 0.0 END), "
       "count(DISTINCT CASE WHEN episode_sessions >= 2 THEN patient_id END), "
       "sum(CASE WHEN episode_sessions >= 2 AND latest_rank = 1 AND ",
-      MeaningfulFallSql("episode_first_pain", "pain_before"), " THEN 1 ELSE 0 END) "
+      MeaningfulFallSql("episode_first_pain", "pain_before"), " THEN 1 ELSE 0 END), "
+      "count(DISTINCT patient_id) "
       "FROM (SELECT *, count(*) OVER (", episode, ") AS episode_sessions, "
       "first_value(pain_before) OVER (", episode,
       " ORDER BY performed_at_us, outcome_id) AS episode_first_pain, "
@@ -209,6 +210,7 @@ v1::SummaryGroup MakeSummaryGroup(const std::vector<v1::GroupBy>& group_by, cons
                                      static_cast<double>(row.episode_patients));
   }
   group.set_adverse_event_rate(row.adverse_event_rate);
+  group.set_patient_count(row.patient_count);
   return group;
 }
 

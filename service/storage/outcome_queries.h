@@ -39,7 +39,7 @@ absl::Status ValidateGroupBy(const std::vector<v1::GroupBy>& group_by);
 // Columns: one text value per dimension in group_by order, then
 // session_count, mean_pain_before, mean_pain_after, mean_pain_relief,
 // within-session relief rate, adverse_event_rate, episode patients, episode
-// responders. Ordered by the dimensions.
+// responders, distinct patients. Ordered by the dimensions.
 std::string SummarySql(const std::string& clinic_id, const v1::HistoryFilter& filter,
                        const std::vector<v1::GroupBy>& group_by, SqlParams& params);
 
@@ -53,6 +53,7 @@ struct SummaryRow {
   double adverse_event_rate = 0;
   int64_t episode_patients = 0;    // patients with 2+ sessions in the group
   int64_t episode_responders = 0;  // of those, first to latest pre-session pain fell meaningfully
+  int64_t patient_count = 0;       // distinct patients (small-group suppression counts these)
 };
 // Fills key ("|"-joined, regions as enum names) and key_parts.
 v1::SummaryGroup MakeSummaryGroup(const std::vector<v1::GroupBy>& group_by, const SummaryRow& row);

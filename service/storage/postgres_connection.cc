@@ -54,6 +54,9 @@ std::string PgResult::Text(int row, int column) const {
   return std::string(PQgetvalue(result_, row, column),
                      static_cast<size_t>(PQgetlength(result_, row, column)));
 }
+bool PgResult::IsNull(int row, int column) const {
+  return PQgetisnull(result_, row, column) != 0;
+}
 int64_t PgResult::Int(int row, int column) const {
   int64_t value = 0;
   if (!absl::SimpleAtoi(Text(row, column), &value)) return 0;

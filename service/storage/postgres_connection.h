@@ -46,6 +46,7 @@ class PgResult {
 
   int rows() const;
   std::string Text(int row, int column) const;
+  bool IsNull(int row, int column) const;
   int64_t Int(int row, int column) const;
   double Double(int row, int column) const;
   // A BYTEA column (text result format, hex-escaped by the server).

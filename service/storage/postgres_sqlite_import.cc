@@ -2,7 +2,9 @@
 
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "storage/outcome_rows.h"
 #include "storage/postgres_connection.h"
@@ -15,11 +17,14 @@ namespace scoliomassage::storage {
 namespace {
 
 // The tables that hold what was written, parents before children
-// (idempotency_keys refers to outcome_revisions). Columns and keys are read
-// from the SQLite file itself, so the import never restates the schema.
-// outcome_latest and patient_progress are derived: RebuildReadModel.
+// (idempotency_keys refers to outcome_revisions, curve_request_ids to
+// curve_revisions). Columns and keys are read from the SQLite file itself,
+// so the import never restates the schema. outcome_latest and
+// patient_progress are derived: RebuildReadModel.
 constexpr const char* kTables[] = {"outcome_revisions", "idempotency_keys", "recommendations",
-                                   "audit_records", "curve_revisions", "curve_request_ids"};
+                                   "audit_records",     "curve_revisions",  "curve_request_ids",
+                                   "episodes",          "assessments",      "assessment_scores",
+                                   "cds_feedback"};
 
 // Rows are copied in transactions of this many, so a huge file neither holds
 // one giant transaction nor pays a commit per row.
@@ -63,9 +68,13 @@ absl::StatusOr<std::vector<PgParam>> ReadRow(const Table& table, const SqliteSta
       case SqliteStatement::Kind::kText:
         values.push_back(PgParam::Text(row.ColumnText(column)));
         break;
-      default:
-        return absl::FailedPreconditionError(
-            absl::StrCat(table.name, ".", table.columns[i], ": an unexpected NULL or real value"));
+      case SqliteStatement::Kind::kDouble:
+        // 17 significant digits give the same double back (IEEE 754).
+        values.push_back(PgParam::Text(absl::StrFormat("%.17g", row.ColumnDouble(column))));
+        break;
+      case SqliteStatement::Kind::kNull:  // an open episode's closed_at_us, an unscoreable score
+        values.push_back(PgParam::Null());
+        break;
     }
   }
   return values;
@@ -93,6 +102,15 @@ std::string SelectExistingSql(const Table& table) {
                       " WHERE ", absl::StrJoin(conditions, " AND "));
 }
 
+// Equal text, or the same number (PostgreSQL prints a double in its
+// shortest form, the copy sent 17 digits).
+bool SameValue(const std::string& target, const std::string& source) {
+  if (target == source) return true;
+  double a = 0;
+  double b = 0;
+  return absl::SimpleAtod(target, &a) && absl::SimpleAtod(source, &b) && a == b;
+}
+
 // A row the target already has must be the same row, or the copy would
 // silently keep different data under the same key.
 absl::Status CheckIdentical(PgConnection& target, const Table& table,
@@ -107,7 +125,7 @@ absl::Status CheckIdentical(PgConnection& target, const Table& table,
     const int column = static_cast<int>(i);
     const std::string value =
         source[i].binary ? existing->Bytes(0, column) : existing->Text(0, column);
-    if (value != source[i].value) {
+    if (existing->IsNull(0, column) != source[i].null || !SameValue(value, source[i].value)) {
       std::vector<std::string> key_text;
       for (int k = 0; k < table.key_columns; ++k) key_text.push_back(source[k].value);
       return absl::FailedPreconditionError(absl::StrCat(

@@ -1,7 +1,8 @@
 // Copying a SQLite store into a PostgreSQL store: the move from one machine
 // to several instances. Every row is copied as it is (ids, revisions, create times,
-// idempotency keys, recommendations, audit ids), so names, resume tokens and
-// request_id retries keep working after the switch.
+// idempotency keys, recommendations, audit ids; films, episodes, assessments
+// and their scores, CDS feedback), so names, resume tokens and request_id
+// retries keep working after the switch.
 //
 // Idempotent: rows are inserted with ON CONFLICT DO NOTHING on their primary
 // key, and a row already in the target must be identical column for column

@@ -107,6 +107,10 @@ class SqlStore : public Store {
       const std::string& clinic_id, const std::string& patient_id, int page_size,
       const std::string& page_token) override;
 
+  // The history stream over several kinds: sql_store_records.cc.
+  absl::StatusOr<HistoryPage> ScanRecords(const std::string& clinic_id,
+                                          const RecordScan& scan) override;
+
  protected:
   // The backend's own executor (SqliteStore reaches its writer through it).
   SqlExecutor& executor() { return *backend_; }

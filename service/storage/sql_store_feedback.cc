@@ -130,12 +130,17 @@ absl::StatusOr<CardFeedbackSummary> SqlStore::SummarizeCardFeedback(
   const std::string by_rule = absl::StrCat(
       "SELECT rule_id, count(*), "
       "sum(CASE WHEN outcome = 'accepted' THEN 1 ELSE 0 END), "
-      "sum(CASE WHEN outcome = 'overridden' THEN 1 ELSE 0 END) "
+      "sum(CASE WHEN outcome = 'overridden' THEN 1 ELSE 0 END), count(DISTINCT patient_id) "
       "FROM cds_feedback WHERE ", where, " GROUP BY rule_id ORDER BY rule_id");
   const std::string by_reason = absl::StrCat(
-      "SELECT reason_system, reason_code, count(*) FROM cds_feedback WHERE ", where,
+      "SELECT reason_system, reason_code, count(*), count(DISTINCT patient_id) "
+      "FROM cds_feedback WHERE ", where,
       " AND outcome = 'overridden' GROUP BY reason_system, reason_code "
       "ORDER BY count(*) DESC, reason_system, reason_code");
+  const std::string totals = absl::StrCat(
+      "SELECT count(DISTINCT patient_id), "
+      "count(DISTINCT CASE WHEN outcome = 'overridden' THEN patient_id END) "
+      "FROM cds_feedback WHERE ", where);
   absl::Status status = executor_->Read([&](SqlSession& db) -> absl::Status {
     summary = CardFeedbackSummary();
     absl::StatusOr<std::unique_ptr<ResultRows>> rows = db.Query(by_rule, p);
@@ -150,6 +155,7 @@ absl::StatusOr<CardFeedbackSummary> SqlStore::SummarizeCardFeedback(
       rule.set_accepted_count((*rows)->Int(2));
       rule.set_overridden_count((*rows)->Int(3));
       rule.set_override_rate(Share(rule.overridden_count(), rule.feedback_count()));
+      rule.set_patient_count((*rows)->Int(4));
       summary.by_rule.push_back(std::move(rule));
     }
     rows = db.Query(by_reason, p);
@@ -163,11 +169,21 @@ absl::StatusOr<CardFeedbackSummary> SqlStore::SummarizeCardFeedback(
       reason.set_reason_system((*rows)->Text(0));
       reason.set_reason_code((*rows)->Text(1));
       reason.set_overridden_count((*rows)->Int(2));
+      reason.set_patient_count((*rows)->Int(3));
       overrides += reason.overridden_count();
       summary.by_reason.push_back(std::move(reason));
     }
     for (auto& reason : summary.by_reason) {
       reason.set_share_of_overrides(Share(reason.overridden_count(), overrides));
+    }
+    // The tables' totals in patients, for small-group suppression.
+    rows = db.Query(totals, p);
+    if (!rows.ok()) return rows.status();
+    absl::StatusOr<bool> more = (*rows)->Next();
+    if (!more.ok()) return more.status();
+    if (*more) {
+      summary.feedback_patients = (*rows)->Int(0);
+      summary.override_patients = (*rows)->Int(1);
     }
     return absl::OkStatus();
   });

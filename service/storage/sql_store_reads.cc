@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "storage/assessment_summary.h"
+#include "storage/curve_summary.h"
 #include "storage/sql_store.h"
 
 namespace scoliomassage::storage {
@@ -70,6 +71,12 @@ absl::StatusOr<HistoryPage> SqlStore::ScanHistory(const std::string& clinic_id,
 absl::StatusOr<std::vector<v1::SummaryGroup>> SqlStore::Summarize(
     const std::string& clinic_id, const v1::HistoryFilter& filter,
     const std::vector<v1::GroupBy>& group_by) {
+  if (IsCurveSummary(group_by)) {  // films: curve_summary.h
+    absl::StatusOr<PlannedRead> read =
+        PlanCurveSummary(clinic_id, filter, group_by, dialect_.placeholder_prefix);
+    if (!read.ok()) return read.status();
+    return RunPlannedRead(*read, [&](ResultRows& rows) { return ReadCurveSummary(rows); });
+  }
   if (IsAssessmentSummary(group_by)) {  // questionnaires: assessment_summary.h
     absl::StatusOr<PlannedRead> read =
         PlanAssessmentSummary(clinic_id, filter, group_by, dialect_.placeholder_prefix);

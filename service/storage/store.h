@@ -93,6 +93,10 @@ struct CardFeedbackRow {
 struct CardFeedbackSummary {
   std::vector<v1::RuleFeedback> by_rule;              // by rule_id
   std::vector<v1::OverrideReasonFeedback> by_reason;  // most frequent first
+  // Distinct patients of all the feedback and of the overrides: the totals
+  // of the two tables, for small-group suppression.
+  int64_t feedback_patients = 0;
+  int64_t override_patients = 0;
 };
 
 // Where a history stream stops, fixed once when the stream starts
@@ -117,6 +121,15 @@ struct AssessmentPage {
 };
 
 using core::EpisodeRecord;  // what an episode result is computed from
+
+// A history stream over several kinds of record (record_history.h).
+struct RecordScan {
+  v1::HistoryFilter filter;
+  std::vector<v1::HistoryRecordKind> kinds;  // as the request listed them
+  bool include_revisions = false;
+  std::string resume_token;  // empty: from the start
+  int limit = 0;             // clamped as ScanHistory's
+};
 
 struct CurveMeasurementPage {
   std::vector<v1::CurveMeasurement> measurements;
@@ -276,6 +289,18 @@ class Store {
   // clinic has no such recommendation.
   virtual absl::StatusOr<StoredRecommendation> GetRecommendation(
       const std::string& clinic_id, const std::string& recommendation_id) = 0;
+
+  // --- the history stream over several kinds (analytics) -----------------
+  // ScanHistory over the kinds `scan` lists, interleaved in one stable
+  // order (record_history.h); every record's kind and resume_token set.
+  // INVALID_ARGUMENT for a bad kind, token, or a filter a kind lacks.
+  virtual absl::StatusOr<HistoryPage> ScanRecords(const std::string& clinic_id,
+                                                  const RecordScan& scan) = 0;
+  // ScanRecords cut at `horizon`, from the source the horizon chose, as
+  // ScanHistoryWithin. Defined in history_horizon.cc.
+  virtual absl::StatusOr<HistoryPage> ScanRecordsWithin(const HistoryHorizon& horizon,
+                                                        const std::string& clinic_id,
+                                                        const RecordScan& scan);
 };
 
 // Opens the store named by a database URL: "sqlite://PATH", a bare path, or

@@ -248,6 +248,7 @@ absl::StatusOr<std::vector<v1::SummaryGroup>> ReadSummaryGroups(
     summary.adverse_event_rate = rows.Double(dimensions + 5);
     summary.episode_patients = rows.Int(dimensions + 6);
     summary.episode_responders = rows.Int(dimensions + 7);
+    summary.patient_count = rows.Int(dimensions + 8);
     groups.push_back(MakeSummaryGroup(group_by, summary));
   }
   return groups;

@@ -1,6 +1,7 @@
 // The readable outputs: recommend and summary.
 #include <string>
 
+#include "cli/filter_flags.h"
 #include "cli/recommend_format.h"
 #include "cli/summary_format.h"
 #include "gtest/gtest.h"
@@ -148,6 +149,53 @@ TEST(FormatSummaryTableTest, CdsFeedbackByRuleAndReason) {
   const std::string out = FormatSummaryTable(response, {});
   for (const char* part : {"CDS card feedback by rule", "screening.pregnancy", "75.0%",
                            "Overrides by reason", "physician-cleared", "66.7%", "(none given)"}) {
+    EXPECT_TRUE(Contains(out, part)) << "missing \"" << part << "\" in:\n" << out;
+  }
+}
+
+TEST(FormatSummaryTableTest, SuppressedGroupsSaySoAndShowNoZeros) {
+  v1::SummarizeOutcomesResponse response;
+  auto* shown = response.add_groups();
+  shown->set_key("t-six");
+  (*shown->mutable_key_parts())["therapist"] = "t-six";
+  shown->set_session_count(6);
+  auto* hidden = response.add_groups();
+  hidden->set_key("t-four");
+  (*hidden->mutable_key_parts())["therapist"] = "t-four";
+  hidden->set_suppressed(true);
+  auto* rule = response.add_feedback_by_rule();
+  rule->set_rule_id("screening.fever");
+  rule->set_suppressed(true);
+  const std::string out = FormatSummaryTable(response, {v1::GROUP_BY_THERAPIST});
+  auto line_with = [&](const std::string& part) {
+    std::string line;
+    for (size_t at = out.find(part); at != std::string::npos && at < out.size() && out[at] != '\n';
+         ++at) {
+      line += out[at];
+    }
+    return line;
+  };
+  const std::string row = line_with("t-four");
+  EXPECT_TRUE(Contains(row, "suppressed")) << out;
+  EXPECT_FALSE(Contains(row, "0")) << "a suppressed group prints no zero: " << row;
+  EXPECT_TRUE(Contains(line_with("t-six"), "6")) << out;
+  EXPECT_TRUE(Contains(line_with("screening.fever"), "suppressed")) << out;
+}
+
+TEST(FormatSummaryTableTest, CurveRegionSummarizesFilms) {
+  auto group_by = ParseGroupBy("curve_region");
+  ASSERT_TRUE(group_by.ok()) << group_by.status();
+  ASSERT_EQ(*group_by, std::vector<v1::GroupBy>{v1::GROUP_BY_CURVE_REGION});
+  v1::SummarizeOutcomesResponse response;
+  auto* group = response.add_groups();
+  (*group->mutable_key_parts())["curve_region"] = "SPINE_REGION_THORACIC";
+  group->set_film_count(7);
+  group->set_mean_cobb_angle_degrees(24.57);
+  group->set_patient_count(3);
+  group->set_progressed_patient_count(1);
+  const std::string out = FormatSummaryTable(response, *group_by);
+  for (const char* part : {"curve_region", "films", "true progression", "SPINE_REGION_THORACIC",
+                           "24.6"}) {
     EXPECT_TRUE(Contains(out, part)) << "missing \"" << part << "\" in:\n" << out;
   }
 }

@@ -9,8 +9,10 @@ client (http.client, PyJWT), then the override rates over gRPC:
   card, an override without the reason the card asks for, a reason it did not
   offer) get 400/404 with a reason and store nothing, not even their good
   entries;
-- SummarizeOutcomes (analytics role) reports the override rate by rule and by
-  reason, counts only: the clinician's comment never reaches analytics.
+- SummarizeOutcomes reports the override rate by rule and by reason, counts
+  only, to the clinic's admin; the analytics role sees the same rules and
+  reasons suppressed (the feedback is one patient's, fewer than 5), and the
+  clinician's comment never reaches analytics.
 Usage: cds_feedback_test.py PATH/TO/scoliomassaged
 """
 import datetime
@@ -63,6 +65,7 @@ def main():
     tokens = os.path.join(folder, "tokens")
     with open(tokens, "w") as f:
         f.write("token sha256:%s analyst-a analytics clinic-a\n" % hashlib.sha256(b"tok-analytics-a").hexdigest())
+        f.write("token sha256:%s admin-a admin clinic-a\n" % hashlib.sha256(b"tok-admin-a").hexdigest())
     secret = os.path.join(folder, "pseudonym")
     with open(secret, "w") as f:
         f.write("s" * 40)
@@ -196,7 +199,15 @@ def main():
         with grpc.insecure_channel(server.address) as channel:
             stub = history_pb2_grpc.HistoryServiceStub(channel)
             summary = stub.SummarizeOutcomes(history_pb2.SummarizeOutcomesRequest(), timeout=10,
-                                             metadata=(("authorization", "Bearer tok-analytics-a"),))
+                                             metadata=(("authorization", "Bearer tok-admin-a"),))
+            hidden = stub.SummarizeOutcomes(history_pb2.SummarizeOutcomesRequest(), timeout=10,
+                                            metadata=(("authorization", "Bearer tok-analytics-a"),))
+        check(hidden.feedback_by_rule and all(r.suppressed and r.feedback_count == 0 for r in hidden.feedback_by_rule)
+              and hidden.overrides_by_reason
+              and all(r.suppressed and r.overridden_count == 0 for r in hidden.overrides_by_reason),
+              "analytics sees one patient's feedback suppressed: %s" % hidden)
+        check(sorted(r.rule_id for r in hidden.feedback_by_rule) == sorted(r.rule_id for r in summary.feedback_by_rule),
+              "...under the same rules")
         by_rule = {r.rule_id: r for r in summary.feedback_by_rule}
         check("protocol" in by_rule and by_rule["protocol"].accepted_count == 1 and
               by_rule["protocol"].override_rate == 0.0, "protocol card: %s" % by_rule.get("protocol"))
@@ -209,8 +220,9 @@ def main():
         first = reasons.get((reason["system"], reason["code"]))
         check(first is not None and first.overridden_count == 1 and
               abs(first.share_of_overrides - 1.0 / want_overrides) < 1e-9, "by reason: %s" % reasons)
-        check(COMMENT.encode() not in summary.SerializeToString() and b"cds-fb-1" not in summary.SerializeToString(),
-              "analytics sees no comment and no patient id")
+        check(COMMENT.encode() not in summary.SerializeToString() and b"cds-fb-1" not in summary.SerializeToString()
+              and COMMENT.encode() not in hidden.SerializeToString() and b"cds-fb-1" not in hidden.SerializeToString(),
+              "summaries carry no comment and no patient id")
 
         # Feedback sent the moment its hook call answered (the recommendation
         # may still be queued for its background write) is accepted.

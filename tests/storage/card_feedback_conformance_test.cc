@@ -135,6 +135,13 @@ TEST_P(CardFeedbackTest, ReasonsAndFilters) {
   EXPECT_EQ(all->by_reason[1].reason_code(), "") << "ties by system: none given sorts first";
   ASSERT_EQ(all->by_rule.size(), 2u);
   EXPECT_DOUBLE_EQ(all->by_rule[1].override_rate(), 2.0 / 3);
+  // Distinct patients, for small-group suppression: r1 only patient-1, r2
+  // both; every override is patient-1's.
+  EXPECT_EQ(all->by_rule[0].patient_count(), 1);
+  EXPECT_EQ(all->by_rule[1].patient_count(), 2);
+  EXPECT_EQ(all->by_reason[0].patient_count(), 1);
+  EXPECT_EQ(all->feedback_patients, 2);
+  EXPECT_EQ(all->override_patients, 1);
 
   v1::HistoryFilter window;
   window.mutable_start_time()->set_seconds(kBaseTimeUs / 1000000);

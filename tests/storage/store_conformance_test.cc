@@ -415,6 +415,7 @@ struct ExpectedGroup {
   std::map<std::string, std::string> parts;
   int64_t count = 0;
   double pain_before = 0, pain_after = 0, relief = 0, meaningful = 0, adverse = 0;
+  std::set<std::string> patients;  // distinct: small-group suppression counts these
 };
 
 std::string UtcMonthOf(const v1::Outcome& outcome) {
@@ -450,6 +451,7 @@ std::map<std::string, ExpectedGroup> ExpectedSummary(const std::vector<LoggedOut
     group.parts = parts;
     const double before = o.pain_before(), after = o.pain_after(), relief = before - after;
     group.count += 1;
+    group.patients.insert(o.patient_id());
     group.pain_before += before;
     group.pain_after += after;
     group.relief += relief;
@@ -495,6 +497,7 @@ TEST_P(StoreConformanceTest, SummariesMatchValuesComputedFromTheLoggedInputs) {
                                                        group.key_parts().end());
         EXPECT_EQ(parts, want.parts) << group.key();
         EXPECT_EQ(group.session_count(), want.count) << group.key();
+        EXPECT_EQ(group.patient_count(), static_cast<int64_t>(want.patients.size())) << group.key();
         EXPECT_NEAR(group.mean_pain_before(), want.pain_before, 1e-9) << group.key();
         EXPECT_NEAR(group.mean_pain_after(), want.pain_after, 1e-9) << group.key();
         EXPECT_NEAR(group.mean_pain_relief(), want.relief, 1e-9) << group.key();
