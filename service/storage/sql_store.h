@@ -107,6 +107,10 @@ class SqlStore : public Store {
       const std::string& clinic_id, const std::string& patient_id, int page_size,
       const std::string& page_token) override;
 
+  // Comparisons: sql_store_comparison.cc.
+  absl::StatusOr<ComparisonRows> ReadComparisonRows(const std::string& clinic_id,
+                                                    const ComparisonCriteria& criteria) override;
+
  protected:
   // The backend's own executor (SqliteStore reaches its writer through it).
   SqlExecutor& executor() { return *backend_; }
