@@ -113,14 +113,14 @@ struct ProtocolFeedback {
 
 void AddFeedback(const ProtocolFeedback& feedback, GroupComparison& g) {
   g.cds_overrides = EstimateProportion(feedback.overridden, feedback.total);
-  std::vector<OverrideReason> reasons;
+  std::vector<OverrideReasonShare> reasons;
   for (const auto& [key, count] : feedback.reasons) {
-    reasons.push_back(OverrideReason{key.first, key.second, count,
+    reasons.push_back(OverrideReasonShare{key.first, key.second, count,
                                      static_cast<double>(count) / feedback.overridden});
   }
   // Most frequent first; ties in code order, so the answer is stable.
   std::stable_sort(reasons.begin(), reasons.end(),
-                   [](const OverrideReason& a, const OverrideReason& b) { return a.count > b.count; });
+                   [](const OverrideReasonShare& a, const OverrideReasonShare& b) { return a.count > b.count; });
   if (reasons.size() > static_cast<size_t>(kTopOverrideReasons)) reasons.resize(kTopOverrideReasons);
   g.top_override_reasons = std::move(reasons);
 }

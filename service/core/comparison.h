@@ -66,7 +66,7 @@ struct QuestionnaireComparison {
   std::string source;
 };
 
-struct OverrideReason {
+struct OverrideReasonShare {
   std::string reason_system;
   std::string reason_code;
   int count = 0;
@@ -98,7 +98,7 @@ struct GroupComparison {
   std::string protocol_id;
   std::vector<QuestionnaireComparison> questionnaires;  // in order of first appearance
   ProportionEstimate cds_overrides;  // overridden of all feedback on the protocol's cards
-  std::vector<OverrideReason> top_override_reasons;
+  std::vector<OverrideReasonShare> top_override_reasons;
 };
 
 struct ComparisonResult {

@@ -9,6 +9,7 @@
 #include "app/audit_trail.h"
 #include "app/cds_feedback.h"
 #include "app/checkin.h"
+#include "app/comparisons.h"
 #include "app/history.h"
 #include "app/outcomes.h"
 #include "app/report.h"
@@ -30,6 +31,8 @@ struct HttpApp {
   const app::Reports* reports = nullptr;
   // CDS Hooks feedback (POST /cds-services/{id}/feedback).
   const app::CdsFeedback* cds_feedback = nullptr;
+  // GET /comparisons (comparison_routes.h).
+  const app::Comparisons* comparisons = nullptr;
 };
 
 }  // namespace scoliomassage::http
