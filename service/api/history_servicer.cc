@@ -101,6 +101,18 @@ grpc::ServerUnaryReactor* HistoryServicer::SummarizeOutcomes(
   });
 }
 
+grpc::ServerUnaryReactor* HistoryServicer::CompareProtocols(
+    grpc::CallbackServerContext* context, const v1::CompareProtocolsRequest* request,
+    v1::CompareProtocolsResponse* response) {
+  return runner_.RunUnary(context, auth::Method::kCompareProtocols, [=](CallScope& scope) {
+    scope.subject = "comparison";
+    if (comparisons_ == nullptr) return absl::UnimplementedError("comparisons are not served here");
+    auto result = comparisons_->Compare(scope.caller, *request);
+    if (result.ok()) *response = *std::move(result);
+    return result.status();
+  });
+}
+
 grpc::ServerUnaryReactor* AuditServicer::ListAuditRecords(
     grpc::CallbackServerContext* context, const v1::ListAuditRecordsRequest* request,
     v1::ListAuditRecordsResponse* response) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/call_runner.h"
+#include "app/comparisons.h"
 #include "app/history.h"
 #include "scoliomassage/v1/audit.grpc.pb.h"
 #include "scoliomassage/v1/history.grpc.pb.h"
@@ -14,16 +15,22 @@ class HistoryServicer final : public v1::HistoryService::CallbackService {
  public:
   HistoryServicer(CallRunner& runner, const app::History& history)
       : runner_(runner), history_(history) {}
+  // CompareProtocols is served only once set (UNIMPLEMENTED before).
+  void set_comparisons(const app::Comparisons* comparisons) { comparisons_ = comparisons; }
 
   grpc::ServerWriteReactor<v1::HistoryRecord>* QueryHistory(
       grpc::CallbackServerContext* context, const v1::QueryHistoryRequest* request) override;
   grpc::ServerUnaryReactor* SummarizeOutcomes(grpc::CallbackServerContext* context,
                                               const v1::SummarizeOutcomesRequest* request,
                                               v1::SummarizeOutcomesResponse* response) override;
+  grpc::ServerUnaryReactor* CompareProtocols(grpc::CallbackServerContext* context,
+                                             const v1::CompareProtocolsRequest* request,
+                                             v1::CompareProtocolsResponse* response) override;
 
  private:
   CallRunner& runner_;
   const app::History& history_;
+  const app::Comparisons* comparisons_ = nullptr;
 };
 
 class AuditServicer final : public v1::AuditService::CallbackService {

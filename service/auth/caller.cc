@@ -52,6 +52,7 @@ absl::string_view MethodPath(Method method) {
     case Method::kAmendCurveMeasurement:
       return "/scoliomassage.v1.CurveService/AmendCurveMeasurement";
     case Method::kGetCurveMeasurement: return "/scoliomassage.v1.CurveService/GetCurveMeasurement";
+    case Method::kCompareProtocols: return "/scoliomassage.v1.HistoryService/CompareProtocols";
   }
   return "";
 }
@@ -88,8 +89,10 @@ bool IsAllowed(Role role, Method method) {
              method == Method::kGetOutcome || method == Method::kGetPatientReport ||
              method == Method::kFhirSearch;
     case Role::kAnalytics:
+      // Comparisons: small groups suppressed for this role (app/comparisons.h).
       return method == Method::kQueryHistory || method == Method::kSummarizeOutcomes ||
-             method == Method::kFhirSearch || method == Method::kFhirExport;
+             method == Method::kFhirSearch || method == Method::kFhirExport ||
+             method == Method::kCompareProtocols;
   }
   return false;
 }

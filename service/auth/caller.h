@@ -52,6 +52,9 @@ enum class Method {
   kListCurveMeasurements,
   kAmendCurveMeasurement,
   kGetCurveMeasurement,
+  // HistoryService.CompareProtocols (and GET /comparisons): analytics with
+  // small groups suppressed, and admins; not host software or therapists.
+  kCompareProtocols,
 };
 
 // The full gRPC method path, e.g. "/scoliomassage.v1.OutcomeService/LogOutcome".

@@ -21,6 +21,7 @@ int RunReport(const CommandOptions& options, const Connection& connection);
 int RunAssess(const CommandOptions& options, const Connection& connection);
 int RunEpisode(const CommandOptions& options, const Connection& connection);
 int RunCurve(const CommandOptions& options, const Connection& connection);
+int RunCompare(const CommandOptions& options, const Connection& connection);
 
 }  // namespace scoliomassage::cli
 

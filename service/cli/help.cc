@@ -52,6 +52,14 @@ Subcommands:
                                record per line with --json). Follows every page.
   curve amend --json_in=FILE|-   A corrected revision (name, measurement and reason).
   curve get NAME [--revision=N]  One measurement (curveMeasurements/{id}, or the id).
+  compare [criteria]           Compare protocols over episodes of care: per protocol (or
+                               --by=version) patients, episodes, the change in pre-session
+                               pain with its 95% CI, responders (a fall of 2 points or 30%),
+                               adverse events per 100 sessions, questionnaire change, CDS
+                               overrides, and the first two groups' difference. Fewer than
+                               10 episodes: "not enough data"; analytics callers see groups
+                               of fewer than 5 patients as "suppressed". Observational, not
+                               causal. A table, or --format=json (or --json).
   version                      Print the client version.
   help                         Print this text.
 
@@ -97,6 +105,9 @@ Subcommand flags:
                                For the analytics role a group of fewer than 5 patients
                                prints "suppressed" (README, "Privacy for analytics").
   --instrument=ID              assess list: only this instrument
+  compare criteria (empty means any): --region=NAME, --pattern=c|s, --protocol=ID[,ID...],
+  --since=TIME and --until=TIME (episodes opened in [since, until)),
+  --by=protocol|version (default protocol), --format=table|json (default table)
   --page_size=N                audit: records per page, 1-1000 (default: the server's);
                                curve list: 1-100
 
@@ -134,6 +145,8 @@ Examples:
   scoliomassage summary --group_by=instrument
   scoliomassage curve record --json_in=film.json
   scoliomassage curve list --patient=p-1
+  scoliomassage compare --region=thoracic --pattern=c --since=2026-01-01
+  scoliomassage compare --protocol=thoracic-c-curve --by=version --format=json
 )";
 }
 

@@ -46,6 +46,8 @@ ABSL_FLAG(std::string, group_by, "",
           "summary: protocol,region,session,therapist,month,instrument,episode");
 ABSL_FLAG(int32_t, page_size, 0, "audit: records per page");
 ABSL_FLAG(std::string, instrument, "", "assess list: only this instrument (odi, ndi, ...)");
+ABSL_FLAG(std::string, pattern, "", "compare: curve pattern, c or s");
+ABSL_FLAG(std::string, by, "protocol", "compare: protocol or version");
 
 namespace scoliomassage::cli {
 namespace {
@@ -83,6 +85,8 @@ const std::vector<Subcommand>& Subcommands() {
        RunCurve,
        {"json_in", "request_id", "patient", "page_size", "revision", "json"},
        /*takes_name=*/true},
+      {"compare", RunCompare, {"region", "pattern", "protocol", "since", "until", "by", "format",
+                               "json"}},
   };
   return *subcommands;
 }
@@ -192,6 +196,9 @@ CommandOptions ResolveCommand(const ParsedArgs& args, ConnectionOptions connecti
   options.group_by = absl::GetFlag(FLAGS_group_by);
   options.page_size = absl::GetFlag(FLAGS_page_size);
   options.instrument = absl::GetFlag(FLAGS_instrument);
+  options.pattern = absl::GetFlag(FLAGS_pattern);
+  options.compare_by = absl::GetFlag(FLAGS_by);
+  options.format_given = args.given.count("format") > 0;
   return options;
 }
 

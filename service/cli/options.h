@@ -52,6 +52,11 @@ struct CommandOptions {
   int page_size = 0;
   // assess list: only this instrument.
   std::string instrument;
+  // compare: the curve pattern, protocol or version, and whether --format
+  // was given (its default belongs to history).
+  std::string pattern;
+  std::string compare_by;
+  bool format_given = false;
 };
 
 }  // namespace scoliomassage::cli

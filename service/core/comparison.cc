@@ -1,5 +1,6 @@
 #include "core/comparison.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -7,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/dose.h"
+#include "core/meaningful_change.h"
 
 namespace scoliomassage::core {
 namespace {
@@ -21,7 +23,17 @@ constexpr double kNotableAgeYears = 5;
 constexpr double kNotableCobbDegrees = 5;
 constexpr double kNotablePain = 1;
 
+struct ScoreAccumulator {
+  std::string instrument_id;
+  std::string domain;
+  std::vector<double> change;
+  int meaningful = 0;
+};
+
 struct Accumulator {
+  std::string protocol_id;
+  std::vector<ScoreAccumulator> scores;
+  std::map<std::pair<std::string, std::string>, size_t> score_index;
   std::set<std::string> patients;
   int episodes = 0;
   int sessions = 0;
@@ -40,9 +52,97 @@ void NoteBaselineDifference(const std::string& what, const std::string& unit, do
                                     what, ma.mean, unit, a.group, mb.mean, unit, b.group));
 }
 
+const v1::InstrumentDomain* FindDomain(const v1::Instrument* instrument, const std::string& id) {
+  if (instrument == nullptr) return nullptr;
+  for (const v1::InstrumentDomain& domain : instrument->domains()) {
+    if (domain.id() == id) return &domain;
+  }
+  return nullptr;
+}
+
+void AddScores(const EpisodeRow& row, const InstrumentLookup& instruments, Accumulator& acc) {
+  for (const ScoreChangeRow& score : row.scores) {
+    if (score.count < 2) continue;  // one score is no change
+    auto key = std::make_pair(score.instrument_id, score.domain);
+    auto [it, inserted] = acc.score_index.emplace(key, acc.scores.size());
+    if (inserted) acc.scores.push_back(ScoreAccumulator{score.instrument_id, score.domain, {}, 0});
+    ScoreAccumulator& s = acc.scores[it->second];
+    s.change.push_back(score.latest - score.baseline);
+    const v1::Instrument* instrument = instruments ? instruments(score.instrument_id) : nullptr;
+    const v1::InstrumentDomain* domain = FindDomain(instrument, score.domain);
+    if (domain != nullptr &&
+        JudgeChange(*domain, instrument->direction(), score.baseline, score.latest).meaningful) {
+      ++s.meaningful;
+    }
+  }
+}
+
+std::vector<QuestionnaireComparison> CompareScores(const Accumulator& acc,
+                                                   const InstrumentLookup& instruments) {
+  std::vector<QuestionnaireComparison> out;
+  for (const ScoreAccumulator& s : acc.scores) {
+    QuestionnaireComparison q;
+    q.instrument_id = s.instrument_id;
+    q.domain = s.domain;
+    q.change = EstimateMean(s.change);
+    const v1::Instrument* instrument = instruments ? instruments(s.instrument_id) : nullptr;
+    const v1::InstrumentDomain* domain = FindDomain(instrument, s.domain);
+    if (domain == nullptr) {
+      q.threshold = "the instrument is not loaded: no threshold";
+    } else {
+      q.direction = instrument->direction();
+      // The threshold's wording, from the same rule that judged each episode.
+      q.threshold = JudgeChange(*domain, instrument->direction(), 0, 0).threshold;
+      if (q.threshold.empty()) {
+        q.threshold = "none defined";
+      } else {
+        q.meaningful = EstimateProportion(s.meaningful, static_cast<int>(s.change.size()));
+      }
+      q.source = domain->meaningful_change().source();
+    }
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
+struct ProtocolFeedback {
+  int total = 0;
+  int overridden = 0;
+  std::map<std::pair<std::string, std::string>, int> reasons;
+};
+
+void AddFeedback(const ProtocolFeedback& feedback, GroupComparison& g) {
+  g.cds_overrides = EstimateProportion(feedback.overridden, feedback.total);
+  std::vector<OverrideReasonShare> reasons;
+  for (const auto& [key, count] : feedback.reasons) {
+    reasons.push_back(OverrideReasonShare{key.first, key.second, count,
+                                     static_cast<double>(count) / feedback.overridden});
+  }
+  // Most frequent first; ties in code order, so the answer is stable.
+  std::stable_sort(reasons.begin(), reasons.end(),
+                   [](const OverrideReasonShare& a, const OverrideReasonShare& b) { return a.count > b.count; });
+  if (reasons.size() > static_cast<size_t>(kTopOverrideReasons)) reasons.resize(kTopOverrideReasons);
+  g.top_override_reasons = std::move(reasons);
+}
+
 }  // namespace
 
 ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes, bool for_analytics) {
+  return CompareEpisodes(episodes, {}, nullptr, for_analytics);
+}
+
+ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes,
+                                 const std::vector<FeedbackCountRow>& feedback,
+                                 const InstrumentLookup& instruments, bool for_analytics) {
+  std::map<std::string, ProtocolFeedback> feedback_by_protocol;
+  for (const FeedbackCountRow& row : feedback) {
+    ProtocolFeedback& f = feedback_by_protocol[row.protocol_id];
+    f.total += row.count;
+    if (row.overridden) {
+      f.overridden += row.count;
+      f.reasons[{row.reason_system, row.reason_code}] += row.count;
+    }
+  }
   std::vector<std::string> order;
   std::map<std::string, Accumulator> by_group;
   std::set<std::string> all_patients;
@@ -50,6 +150,8 @@ ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes, bool f
     auto [it, inserted] = by_group.try_emplace(row.group);
     if (inserted) order.push_back(row.group);
     Accumulator& acc = it->second;
+    if (inserted) acc.protocol_id = row.protocol_id;
+    AddScores(row, instruments, acc);
     acc.patients.insert(row.patient);
     all_patients.insert(row.patient);
     ++acc.episodes;
@@ -59,7 +161,7 @@ ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes, bool f
     if (row.age_years) acc.age.push_back(*row.age_years);
     if (row.baseline_cobb_degrees) acc.cobb.push_back(*row.baseline_cobb_degrees);
     // One session is no episode change: it needs a later pre-session score.
-    if (row.baseline_pain && row.latest_pain && row.sessions >= 2) {
+    if (row.baseline_pain && row.latest_pain && row.pain_sessions >= 2) {
       ++acc.evaluable;
       acc.change.push_back(*row.latest_pain - *row.baseline_pain);
       if (MeaningfulFall(*row.baseline_pain, *row.latest_pain)) ++acc.responders;
@@ -74,6 +176,7 @@ ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes, bool f
     const Accumulator& acc = by_group[group];
     GroupComparison g;
     g.group = group;
+    g.protocol_id = acc.protocol_id;
     g.patients = static_cast<int>(acc.patients.size());
     g.episodes = acc.episodes;
     g.sessions = acc.sessions;
@@ -87,6 +190,8 @@ ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes, bool f
       g.baseline_pain = EstimateMean(acc.baseline_pain);
       g.baseline_age_years = EstimateMean(acc.age);
       g.baseline_cobb_degrees = EstimateMean(acc.cobb);
+      g.questionnaires = CompareScores(acc, instruments);
+      AddFeedback(feedback_by_protocol[acc.protocol_id], g);
     }
     result.groups.push_back(std::move(g));
   }
@@ -97,6 +202,7 @@ ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes, bool f
       if (!suppression.cells[i]) continue;
       GroupComparison hidden;
       hidden.group = result.groups[i].group;
+      hidden.protocol_id = result.groups[i].protocol_id;
       hidden.visibility = GroupVisibility::kSuppressed;
       result.groups[i] = std::move(hidden);
     }

@@ -12,10 +12,22 @@
 #include <vector>
 
 #include "core/comparison_stats.h"
+#include "core/episode_result.h"
+#include "scoliomassage/v1/instrument.pb.h"
 
 namespace scoliomassage::core {
 
-// One episode of care, as the store summarises it.
+// One questionnaire domain's first and latest scoreable value in an episode.
+struct ScoreChangeRow {
+  std::string instrument_id;
+  std::string domain;
+  double baseline = 0;
+  double latest = 0;
+  int count = 0;  // scoreable values; a change needs two or more
+};
+
+// One episode of care, as the store summarises it: the episode's sessions
+// under one group (an episode that changed protocol is a row per protocol).
 struct EpisodeRow {
   std::string group;    // what is compared, e.g. "thoracic-c-curve@3"
   std::string patient;  // an id or pseudonym; counted, never shown
@@ -27,7 +39,41 @@ struct EpisodeRow {
   std::optional<int> latest_pain;
   std::optional<double> age_years;
   std::optional<double> baseline_cobb_degrees;
+  // Sessions that recorded a pre-session pain: the change needs two.
+  int pain_sessions = 0;
+  std::string protocol_id;  // the group's protocol (CDS feedback is per protocol)
+  // The episode's questionnaires (not tied to a session, so an episode with
+  // two protocols counts them under each).
+  std::vector<ScoreChangeRow> scores;
 };
+
+// CDS Hooks feedback counted per protocol, outcome and override reason.
+struct FeedbackCountRow {
+  std::string protocol_id;
+  bool overridden = false;
+  std::string reason_system;  // empty: no reason given (or accepted)
+  std::string reason_code;
+  int count = 0;
+};
+
+struct QuestionnaireComparison {
+  std::string instrument_id;
+  std::string domain;
+  MeanEstimate change;                       // latest - first
+  std::optional<ProportionEstimate> meaningful;  // absent: instrument not loaded
+  v1::ChangeDirection direction = v1::CHANGE_DIRECTION_UNSPECIFIED;
+  std::string threshold;
+  std::string source;
+};
+
+struct OverrideReasonShare {
+  std::string reason_system;
+  std::string reason_code;
+  int count = 0;
+  double share = 0;
+};
+
+inline constexpr int kTopOverrideReasons = 3;
 
 enum class GroupVisibility {
   kShown,
@@ -49,6 +95,10 @@ struct GroupComparison {
   MeanEstimate baseline_pain;
   MeanEstimate baseline_age_years;
   MeanEstimate baseline_cobb_degrees;
+  std::string protocol_id;
+  std::vector<QuestionnaireComparison> questionnaires;  // in order of first appearance
+  ProportionEstimate cds_overrides;  // overridden of all feedback on the protocol's cards
+  std::vector<OverrideReasonShare> top_override_reasons;
 };
 
 struct ComparisonResult {
@@ -67,5 +117,11 @@ struct ComparisonResult {
 // `for_analytics` applies small-cell suppression (the analytics role);
 // clinic admins see every count.
 ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes, bool for_analytics);
+// The same with CDS feedback per protocol and the instrument definitions
+// (their meaningful-change thresholds); a null lookup result means the
+// instrument is not loaded and its changes are never called meaningful.
+ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes,
+                                 const std::vector<FeedbackCountRow>& feedback,
+                                 const InstrumentLookup& instruments, bool for_analytics);
 
 }  // namespace scoliomassage::core

@@ -11,6 +11,7 @@
 #include "app/cds_feedback.h"
 #include "app/checkin.h"
 #include "app/curves.h"
+#include "app/comparisons.h"
 #include "app/history.h"
 #include "app/outcomes.h"
 #include "app/report.h"
@@ -37,6 +38,8 @@ struct HttpApp {
   // session pain only.
   const app::Curves* curves = nullptr;
   const app::Assessments* assessments = nullptr;
+  // GET /comparisons (comparison_routes.h).
+  const app::Comparisons* comparisons = nullptr;
 };
 
 }  // namespace scoliomassage::http

@@ -11,6 +11,7 @@
 #include "core/errors.h"
 #include "http/bounded_task_queue.h"
 #include "http/cds_routes.h"
+#include "http/comparison_routes.h"
 #include "http/report_routes.h"
 #include "http/fhir_routes.h"
 #include "http/metrics_routes.h"
@@ -101,6 +102,7 @@ void HttpServer::Impl::Install() {
   InstallReportRoutes(*server, app);
   fhir->Install(*server, public_url);
   InstallMetricsRoutes(*server, app);
+  InstallComparisonRoutes(*server, app);
   server->set_error_handler(httplib::Server::HandlerWithResponse(
       [](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;

@@ -22,6 +22,7 @@
 #include "app/checkin.h"
 #include "app/episodes.h"
 #include "app/curves.h"
+#include "app/comparisons.h"
 #include "app/history.h"
 #include "app/outcomes.h"
 #include "app/report.h"
@@ -94,6 +95,7 @@ struct Server::Parts {
   std::unique_ptr<app::CheckIn> checkin;
   std::unique_ptr<app::Outcomes> outcomes;
   std::unique_ptr<app::History> history;
+  std::unique_ptr<app::Comparisons> comparisons;
   std::unique_ptr<app::Reports> reports;
   std::unique_ptr<app::CdsFeedback> cds_feedback;
   std::unique_ptr<app::Assessments> assessments;
@@ -221,6 +223,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   parts->protocol_servicer = std::make_unique<api::ProtocolServicer>(*parts->runner, *parts->checkin);
   parts->outcome_servicer = std::make_unique<api::OutcomeServicer>(*parts->runner, *parts->outcomes);
   parts->history_servicer = std::make_unique<api::HistoryServicer>(*parts->runner, *parts->history);
+  parts->comparisons = std::make_unique<app::Comparisons>(*parts->store, *parts->catalog,
+                                                          *parts->instruments);
+  parts->history_servicer->set_comparisons(parts->comparisons.get());
   parts->audit_servicer = std::make_unique<api::AuditServicer>(*parts->runner, *parts->history);
   parts->report_servicer = std::make_unique<api::ReportServicer>(*parts->runner, *parts->reports);
   parts->assessment_servicer =
@@ -281,6 +286,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
     http_app.cds_feedback = parts->cds_feedback.get();
     http_app.curves = parts->curves.get();
     http_app.assessments = parts->assessments.get();
+    http_app.comparisons = parts->comparisons.get();
     auto http_server = http::HttpServer::Start(http_options, std::move(http_app));
     if (!http_server.ok()) return http_server.status();
     parts->http_server = *std::move(http_server);

@@ -212,6 +212,12 @@ absl::StatusOr<StoredRecommendation> AnalyticsStore::GetRecommendation(
   return primary_->GetRecommendation(clinic_id, recommendation_id);
 }
 
+absl::StatusOr<ComparisonRows> AnalyticsStore::ReadComparisonRows(
+    const std::string& clinic_id, const ComparisonCriteria& criteria) {
+  return Route<ComparisonRows>(
+      [&](Store& store) { return store.ReadComparisonRows(clinic_id, criteria); });
+}
+
 absl::StatusOr<HistoryHorizon> AnalyticsStore::SettleHistory() {
   absl::StatusOr<HistoryHorizon> horizon = primary_->SettleHistory();
   if (!horizon.ok()) return horizon;

@@ -143,6 +143,9 @@ class AnalyticsStore final : public Store {
                                                              const std::string& page_token) override;
   absl::StatusOr<StoredRecommendation> GetRecommendation(
       const std::string& clinic_id, const std::string& recommendation_id) override;
+  // Comparisons are an analytics read: the standby when usable.
+  absl::StatusOr<ComparisonRows> ReadComparisonRows(const std::string& clinic_id,
+                                                    const ComparisonCriteria& criteria) override;
   absl::StatusOr<HistoryHorizon> SettleHistory() override;
   absl::StatusOr<HistoryPage> ScanHistoryWithin(const HistoryHorizon& horizon,
                                                 const std::string& clinic_id,

@@ -110,6 +110,9 @@ class SqlStore : public Store {
   // The history stream over several kinds: sql_store_records.cc.
   absl::StatusOr<HistoryPage> ScanRecords(const std::string& clinic_id,
                                           const RecordScan& scan) override;
+  // Comparisons: sql_store_comparison.cc.
+  absl::StatusOr<ComparisonRows> ReadComparisonRows(const std::string& clinic_id,
+                                                    const ComparisonCriteria& criteria) override;
 
  protected:
   // The backend's own executor (SqliteStore reaches its writer through it).

@@ -22,6 +22,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/comparison.h"
 #include "core/episode_result.h"
 #include "core/progress.h"
 #include "scoliomassage/v1/assessment.pb.h"
@@ -134,6 +135,27 @@ struct RecordScan {
 struct CurveMeasurementPage {
   std::vector<v1::CurveMeasurement> measurements;
   std::string next_page_token;  // empty on the last page
+};
+
+// What CompareProtocols reads (Store::ReadComparisonRows). A curve pattern
+// is resolved to protocol ids by the caller (the catalog knows each
+// protocol's pattern).
+struct ComparisonCriteria {
+  v1::SpineRegion spine_region = v1::SPINE_REGION_UNSPECIFIED;  // of the session
+  std::vector<std::string> protocol_ids;                         // empty: every protocol
+  // Episodes opened in [start_us, end_us); CDS feedback sent in it.
+  std::optional<int64_t> start_us;
+  std::optional<int64_t> end_us;
+  bool by_version = false;  // a group per protocol version ("id@version")
+};
+
+struct ComparisonRows {
+  // One row per episode and protocol (and version), from the latest revision
+  // of each matching session: an episode that changed protocol is a row in
+  // each. Ordered by group, then episode id.
+  std::vector<core::EpisodeRow> episodes;
+  // CDS Hooks feedback counted per protocol, outcome and override reason.
+  std::vector<core::FeedbackCountRow> feedback;
 };
 
 class Store {
@@ -301,6 +323,15 @@ class Store {
   virtual absl::StatusOr<HistoryPage> ScanRecordsWithin(const HistoryHorizon& horizon,
                                                         const std::string& clinic_id,
                                                         const RecordScan& scan);
+
+  // --- comparisons (analytics; may go to a read replica) -------------------
+  // The per-episode rows of CompareProtocols, summarised in SQL in one read
+  // snapshot: sessions, adverse events, first and latest pre-session pain,
+  // questionnaire first and latest per domain, the baseline age and Cobb
+  // (the recommendation profile and the film nearest the episode's start),
+  // and the CDS feedback counts.
+  virtual absl::StatusOr<ComparisonRows> ReadComparisonRows(const std::string& clinic_id,
+                                                            const ComparisonCriteria& criteria) = 0;
 };
 
 // Opens the store named by a database URL: "sqlite://PATH", a bare path, or

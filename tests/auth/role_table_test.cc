@@ -20,7 +20,8 @@ const Method kAllMethods[] = {
     Method::kOpenEpisode,       Method::kCloseEpisode,  Method::kListEpisodes,
     Method::kGetEpisodeResult,
     Method::kRecordCurveMeasurement, Method::kListCurveMeasurements,
-    Method::kAmendCurveMeasurement, Method::kGetCurveMeasurement};
+    Method::kAmendCurveMeasurement, Method::kGetCurveMeasurement,
+    Method::kCompareProtocols};
 
 // Curve measurements: clinical staff and host software, never analytics.
 const std::set<Method> kCurveMethods = {
@@ -40,7 +41,8 @@ TEST(RoleTableTest, EveryRoleAndMethod) {
                           Method::kListInstruments, Method::kOpenEpisode, Method::kCloseEpisode,
                           Method::kListEpisodes, Method::kGetEpisodeResult}},
       {Role::kAnalytics, {Method::kListProtocols, Method::kQueryHistory, Method::kSummarizeOutcomes,
-                          Method::kFhirSearch, Method::kFhirExport, Method::kListInstruments}},
+                          Method::kFhirSearch, Method::kFhirExport, Method::kListInstruments,
+                          Method::kCompareProtocols}},
       {Role::kAdmin, {std::begin(kAllMethods), std::end(kAllMethods)}},
   };
   allowed[Role::kHost].insert(kCurveMethods.begin(), kCurveMethods.end());
