@@ -56,7 +56,7 @@ ForestRow EstimateRow(const v1::ProtocolComparisonGroup& group, std::string deta
 }
 
 ForestRow PainChangeRow(const v1::ProtocolComparisonGroup& group) {
-  if (!IsShown(group)) return TextRow(group, WithheldText(group));
+  if (!IsShown(group)) return TextRow(group, WithheldText(group, /*brief=*/true));
   const v1::MeanEstimate& change = group.pain_change();
   if (change.n() == 0) {
     return TextRow(group, "No estimate: no episode recorded pre-session pain at two sessions");
@@ -70,7 +70,7 @@ ForestRow PainChangeRow(const v1::ProtocolComparisonGroup& group) {
 }
 
 ForestRow ResponderRow(const v1::ProtocolComparisonGroup& group) {
-  if (!IsShown(group)) return TextRow(group, WithheldText(group));
+  if (!IsShown(group)) return TextRow(group, WithheldText(group, /*brief=*/true));
   const v1::ProportionEstimate& responders = group.responders();
   if (responders.n() == 0) {
     return TextRow(group, "No estimate: no episode recorded pre-session pain at two sessions");
@@ -84,7 +84,7 @@ ForestRow ResponderRow(const v1::ProtocolComparisonGroup& group) {
 }
 
 ForestRow AdverseEventRow(const v1::ProtocolComparisonGroup& group) {
-  if (!IsShown(group)) return TextRow(group, WithheldText(group));
+  if (!IsShown(group)) return TextRow(group, WithheldText(group, /*brief=*/true));
   const v1::RateEstimate& rate = group.adverse_events();
   if (rate.sessions() == 0) return TextRow(group, "No estimate: no sessions");
   return EstimateRow(group,
@@ -151,7 +151,7 @@ std::string CountsText(const v1::ProtocolComparisonGroup& group) {
                       Plural(group.session_count(), "session", "sessions"));
 }
 
-std::string WithheldText(const v1::ProtocolComparisonGroup& group) {
+std::string WithheldText(const v1::ProtocolComparisonGroup& group, bool brief) {
   switch (group.visibility()) {
     case v1::GROUP_VISIBILITY_SHOWN:
       return "";
@@ -159,8 +159,11 @@ std::string WithheldText(const v1::ProtocolComparisonGroup& group) {
       return absl::StrCat("Not enough data: ", Plural(group.episode_count(), "episode", "episodes"),
                           ", fewer than ", kMinEpisodesForEstimate, "; no estimate");
     case v1::GROUP_VISIBILITY_SUPPRESSED:
-      return absl::StrCat("Suppressed: a small group (fewer than ", kMinPatientsForAnalytics,
-                          " patients) or its complement; not shown, and not zero");
+      if (brief) return "Suppressed for privacy: not shown, and not zero";
+      return absl::StrCat("Suppressed for privacy: a group of fewer than ",
+                          kMinPatientsForAnalytics,
+                          " patients, or one hidden so that a total cannot reveal such a group; "
+                          "not shown, and not zero");
     default:
       return "No estimate given";
   }

@@ -28,8 +28,9 @@ std::string DifferenceText(const v1::DifferenceEstimate& difference, bool percen
 bool IsShown(const v1::ProtocolComparisonGroup& group);
 // "24 episodes, 12 patients, 180 sessions"; "counts suppressed".
 std::string CountsText(const v1::ProtocolComparisonGroup& group);
-// Why a group that is not shown has no estimate, in a sentence.
-std::string WithheldText(const v1::ProtocolComparisonGroup& group);
+// Why a group that is not shown has no estimate, in a sentence; `brief` for
+// a plot row (the page's table and method text give the whole rule).
+std::string WithheldText(const v1::ProtocolComparisonGroup& group, bool brief = false);
 
 // The forest plot of the mean change in pre-session pain: one row per group,
 // then the difference between the first two shown groups (a diamond).

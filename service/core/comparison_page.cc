@@ -1,6 +1,7 @@
 #include "core/comparison_page.h"
 
 #include <cctype>
+#include <initializer_list>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
@@ -22,11 +23,11 @@ constexpr char kComparisonStyle[] = R"css(
 .observational h2{border:0;margin:.2rem 0 .3rem;font-size:1.25rem}
 tr.withheld td,tr.withheld th{color:#444;font-style:italic;background:#f7f7f7}
 tr.difference th,tr.difference td{border-top:2px solid #1a1a1a}
-td.estimate{white-space:nowrap}
 .method{white-space:pre-line}
+.count{color:#444}
 dl.criteria{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .8rem}
 dl.criteria dt{font-weight:600}dl.criteria dd{margin:0;overflow-wrap:anywhere}
-@media (max-width:30rem){td.estimate{white-space:normal}dl.criteria{grid-template-columns:1fr}}
+@media (max-width:30rem){dl.criteria{grid-template-columns:1fr}}
 )css";
 
 constexpr char kObservationalFallback[] =
@@ -86,14 +87,19 @@ std::string PeriodText(const v1::CompareProtocolsRequest& criteria) {
 
 // The count cells of a group's row: its counts, or one cell saying they are
 // suppressed (never a 0 in their place).
-std::string CountCells(const v1::ProtocolComparisonGroup& group, bool with_sessions) {
+std::string CountCells(const v1::ProtocolComparisonGroup& group) {
   if (group.visibility() == v1::GROUP_VISIBILITY_SUPPRESSED) {
-    return absl::StrCat("<td colspan=\"", with_sessions ? 3 : 2, "\">suppressed</td>");
+    return "<td colspan=\"2\">suppressed</td>";
   }
-  std::string cells = absl::StrCat("<td class=\"patients\">", group.patient_count(),
-                                   "</td><td class=\"episodes\">", group.episode_count(), "</td>");
-  if (with_sessions) absl::StrAppend(&cells, "<td class=\"sessions\">", group.session_count(), "</td>");
-  return cells;
+  return absl::StrCat("<td class=\"patients\">", group.patient_count(),
+                      "</td><td class=\"episodes\">", group.episode_count(), "</td>");
+}
+
+// Column widths, so a 360 px phone wraps the cells instead of scrolling.
+std::string Columns(std::initializer_list<int> percents) {
+  std::string out = "<colgroup>";
+  for (int percent : percents) absl::StrAppend(&out, "<col style=\"width:", percent, "%\">");
+  return out + "</colgroup>";
 }
 
 std::string RowOpen(const v1::ProtocolComparisonGroup& group) {
@@ -130,22 +136,25 @@ void BaselineSection(std::string& out, const v1::CompareProtocolsResponse& respo
     out += "<p id=\"baseline-differences\">No difference at baseline was flagged between the first "
            "two shown groups. Groups can still differ in ways the record does not hold.</p>";
   }
-  out += "<table id=\"baseline-table\"><caption>At baseline: mean (95% interval), per group"
-         "</caption><thead><tr><th scope=\"col\">Group</th><th scope=\"col\">Pre-session pain, "
-         "points (0-10)</th><th scope=\"col\">n</th><th scope=\"col\">Age, years</th><th "
-         "scope=\"col\">n</th><th scope=\"col\">Cobb angle, degrees</th><th scope=\"col\">n</th>"
-         "</tr></thead><tbody>";
+  absl::StrAppend(
+      &out, "<table id=\"baseline-table\"><caption>At baseline: mean (95% interval) and n, per "
+      "group</caption>", Columns({22, 26, 26, 26}), "<thead><tr><th scope=\"col\">Group</th><th "
+      "scope=\"col\">Pre-session pain, points (0-10)</th><th scope=\"col\">Age, years</th><th "
+      "scope=\"col\">Cobb angle, degrees</th></tr></thead><tbody>");
   for (const v1::ProtocolComparisonGroup& group : response.groups()) {
     out += RowOpen(group);
     if (!IsShown(group)) {
-      absl::StrAppend(&out, "<td colspan=\"6\">", EscapeXml(WithheldText(group)), "</td></tr>");
+      absl::StrAppend(&out, "<td colspan=\"3\">", EscapeXml(WithheldText(group)), "</td></tr>");
       continue;
     }
     for (const v1::MeanEstimate* m :
          {&group.baseline_pain(), &group.baseline_age_years(), &group.baseline_cobb_degrees()}) {
-      absl::StrAppend(&out, "<td class=\"estimate\">",
-                      m->n() == 0 ? "not recorded" : EscapeXml(MeanText(*m)), "</td><td>", m->n(),
-                      "</td>");
+      if (m->n() == 0) {
+        out += "<td>not recorded</td>";
+        continue;
+      }
+      absl::StrAppend(&out, "<td><span class=\"estimate\">", EscapeXml(MeanText(*m)),
+                      "</span><br><span class=\"count\">n = ", m->n(), "</span></td>");
     }
     out += "</tr>";
   }
@@ -173,14 +182,14 @@ void PainSection(std::string& out, const v1::CompareProtocolsResponse& response)
          "change) pain fell. The diamond is the difference between the first two shown groups. "
          "An arrow means the interval continues beyond the axis: the table gives its ends. Groups "
          "without an estimate are named in words, never drawn as 0.");
-  out += "<table id=\"pain-table\"><caption>Change in pre-session pain (latest minus first, "
-         "points on the 0-10 scale; negative is better)</caption><thead><tr><th "
-         "scope=\"col\">Group</th><th scope=\"col\">Patients</th><th scope=\"col\">Episodes</th>"
-         "<th scope=\"col\">Sessions</th><th scope=\"col\">Episodes with pain at two sessions "
-         "(n)</th><th scope=\"col\">Mean change (95% interval)</th><th scope=\"col\">SD</th>"
-         "</tr></thead><tbody>";
+  absl::StrAppend(
+      &out, "<table id=\"pain-table\"><caption>Change in pre-session pain (latest minus first, "
+      "points on the 0-10 scale; negative is better)</caption>", Columns({20, 14, 14, 13, 27, 12}),
+      "<thead><tr><th scope=\"col\">Group</th><th scope=\"col\">Patients</th><th "
+      "scope=\"col\">Episodes</th><th scope=\"col\">n: pain at two sessions</th><th "
+      "scope=\"col\">Mean change (95% interval)</th><th scope=\"col\">SD</th></tr></thead><tbody>");
   for (const v1::ProtocolComparisonGroup& group : response.groups()) {
-    absl::StrAppend(&out, RowOpen(group), CountCells(group, /*with_sessions=*/true));
+    absl::StrAppend(&out, RowOpen(group), CountCells(group));
     const v1::MeanEstimate& change = group.pain_change();
     if (!IsShown(group)) {
       absl::StrAppend(&out, "<td colspan=\"3\">", EscapeXml(WithheldText(group)), "</td></tr>");
@@ -198,7 +207,7 @@ void PainSection(std::string& out, const v1::CompareProtocolsResponse& response)
     const std::string label =
         EscapeXml(absl::StrCat("Difference: ", d.first_group(), " minus ", d.second_group()));
     absl::StrAppend(&out, "<tr class=\"difference\" data-group=\"", label, "\"><th scope=\"row\">",
-                    label, "</th><td colspan=\"4\">difference of means, Welch's interval</td>"
+                    label, "</th><td colspan=\"3\">difference of means, Welch's interval</td>"
                     "<td class=\"estimate\">",
                     EscapeXml(DifferenceText(d, /*percent=*/false)), "</td><td></td></tr>");
   }
@@ -213,11 +222,13 @@ void RatesSection(std::string& out, const v1::CompareProtocolsResponse& response
          "(Wilson 95% interval) on the whole 0-100% scale. Bottom: adverse events per 100 "
          "sessions (exact Poisson 95% interval); a group with no events shows 0 with its upper "
          "limit, which is a measured zero, unlike a withheld group.");
-  out += "<table id=\"rates-table\"><caption>Responders (pain fell by at least 2 points or 30%) "
-         "and adverse events per 100 sessions</caption><thead><tr><th scope=\"col\">Group</th>"
-         "<th scope=\"col\">Responders / episodes with pain at two sessions</th><th "
-         "scope=\"col\">Responder rate (95% interval)</th><th scope=\"col\">Adverse events / "
-         "sessions</th><th scope=\"col\">Per 100 sessions (95% interval)</th></tr></thead><tbody>";
+  absl::StrAppend(
+      &out, "<table id=\"rates-table\"><caption>Responders (pain fell by at least 2 points or 30%) "
+      "and adverse events per 100 sessions</caption>", Columns({22, 16, 22, 16, 24}),
+      "<thead><tr><th scope=\"col\">Group</th><th scope=\"col\">Responders / n: pain at two "
+      "sessions</th><th scope=\"col\">Responder rate (95% interval)</th><th scope=\"col\">Adverse "
+      "events / sessions</th><th scope=\"col\">Per 100 sessions (95% interval)</th></tr></thead>"
+      "<tbody>");
   for (const v1::ProtocolComparisonGroup& group : response.groups()) {
     out += RowOpen(group);
     if (!IsShown(group)) {

@@ -23,8 +23,9 @@ constexpr double kPanelGap = 14;
 constexpr int kMaxTicks = 9;
 // About half an em per character of system-ui: the budget that decides when
 // a long group name is shortened in the drawing (never in the table).
-constexpr double kCharWidthBold14 = 8.0;
-constexpr double kCharWidth13 = 6.9;
+constexpr double kCharWidthBold14 = 8.8;
+constexpr double kCharWidth13 = 7.2;
+constexpr double kCharWidth14 = 7.8;
 
 // Okabe M, Ito K. Color Universal Design (CUD), 2008: blue for groups,
 // vermillion for differences; the shapes (square, diamond) differ too.
@@ -163,28 +164,28 @@ void DrawRow(std::string& out, const ForestRow& row, const ValueAxis* axis, cons
                   "\"><title>", EscapeXml(title), "</title>");
   // Line 1: the name, and the figure at the right.
   const std::string& figure = IsPoint(row) ? row.value_text : std::string();
-  const double figure_width = Utf8Length(figure) * kCharWidth13;
+  const double figure_width = Utf8Length(figure) * kCharWidth14;
   const size_t label_chars = static_cast<size_t>(
       std::max(4.0, (kRight - kLeft - figure_width - 12) / kCharWidthBold14));
   Text(out, kLeft, top + 15, "start", Shorten(row.label, label_chars),
        absl::StrCat(" font-weight=\"600\"", kHalo));
   if (!figure.empty()) {
     Text(out, kRight, top + 15, "end", figure,
-         absl::StrCat(" class=\"value\" font-size=\"13\"", kHalo));
+         absl::StrCat(" class=\"value\"", kHalo));
   }
   // Line 2: what the figure rests on.
   if (!row.detail.empty()) {
     absl::StrAppend(&out, "<text x=\"", Coord(kLeft), "\" y=\"", Coord(top + 31),
-                    "\" text-anchor=\"start\" fill=\"", kColourMuted, "\" font-size=\"12\"", kHalo,
+                    "\" text-anchor=\"start\" fill=\"", kColourMuted, "\" font-size=\"13\"", kHalo,
                     ">",
-                    EscapeXml(Shorten(row.detail,
-                                      static_cast<size_t>((kRight - kLeft) / (kCharWidth13 * 0.93)))),
+                    EscapeXml(Shorten(row.detail, static_cast<size_t>((kRight - kLeft) / kCharWidth13))),
                     "</text>");
   }
   // Line 3: the whisker and the point, or the reason there is none.
   const double y = top + 45;
   if (!point) {
-    Text(out, kLeft, y + 4, "start", row.text,
+    Text(out, kLeft, y + 4, "start",
+         Shorten(row.text, static_cast<size_t>((kRight - kLeft) / kCharWidth13)),
          absl::StrCat(" class=\"withheld\" font-style=\"italic\" font-size=\"13\"", kHalo));
     out += "</g>";
     return;
@@ -249,7 +250,7 @@ double DrawPanel(std::string& out, const ForestPanel& panel, double top) {
     Line(out, rx, rows_top - 2, rx, rows_bottom, kColourInk,
          " class=\"reference\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"");
     const char* anchor = rx < kLeft + 40 ? "start" : rx > kRight - 40 ? "end" : "middle";
-    Text(out, rx, rows_top - 5, anchor, panel.reference_label, " font-size=\"12\"");
+    Text(out, rx, rows_top - 5, anchor, panel.reference_label, " font-size=\"13\"");
   }
   double row_top = rows_top;
   for (const ForestRow& row : panel.rows) {
@@ -262,7 +263,7 @@ double DrawPanel(std::string& out, const ForestPanel& panel, double top) {
     const double tx = x.Map(axis.ticks[i]);
     Line(out, tx, rows_bottom, tx, rows_bottom + 5, kColourInk);
     const char* anchor = i == 0 ? "start" : i + 1 == axis.ticks.size() ? "end" : "middle";
-    Text(out, tx, rows_bottom + 19, anchor, Coord(axis.ticks[i]), " font-size=\"13\"");
+    Text(out, tx, rows_bottom + 19, anchor, Coord(axis.ticks[i]));
   }
   Text(out, (kLeft + kRight) / 2, rows_bottom + 40, "middle", panel.axis_label,
        " class=\"axis-label\" font-size=\"13\"");
