@@ -45,12 +45,16 @@ ForestRow TextRow(const v1::ProtocolComparisonGroup& group, std::string text) {
 
 ForestRow EstimateRow(const v1::ProtocolComparisonGroup& group, std::string detail, double point,
                       const v1::Interval* ci, double scale, std::string value_text) {
+  // A figure that is not a number is no estimate: say so rather than draw it.
+  if (!std::isfinite(point)) return TextRow(group, "No estimate");
   ForestRow row;
   row.kind = ForestRow::Kind::kEstimate;
   row.label = group.group();
   row.detail = std::move(detail);
   row.point = point * scale;
-  if (ci != nullptr) row.ci = Interval{ci->low() * scale, ci->high() * scale};
+  if (ci != nullptr && std::isfinite(ci->low()) && std::isfinite(ci->high())) {
+    row.ci = Interval{ci->low() * scale, ci->high() * scale};
+  }
   row.value_text = std::move(value_text);
   return row;
 }
@@ -193,7 +197,13 @@ ForestFigure PainChangeFigure(const v1::CompareProtocolsResponse& response) {
     row.detail = absl::StrCat("difference of means (Welch); below 0: pain fell more with ",
                               d.first_group());
     row.point = d.difference();
-    if (d.has_ci95()) row.ci = Interval{d.ci95().low(), d.ci95().high()};
+    if (d.has_ci95() && std::isfinite(d.ci95().low()) && std::isfinite(d.ci95().high())) {
+      row.ci = Interval{d.ci95().low(), d.ci95().high()};
+    }
+    if (!std::isfinite(row.point)) {
+      row.kind = ForestRow::Kind::kText;
+      row.text = "No estimate";
+    }
     row.value_text = DifferenceText(d, /*percent=*/false);
     panel.rows.push_back(std::move(row));
   }

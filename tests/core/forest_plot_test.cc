@@ -318,6 +318,20 @@ TEST(ForestPlotTest, AShownGroupWithoutAnyChangeHasNoPoint) {
   EXPECT_EQ(Count(svg, "class=\"point"), 0);
 }
 
+TEST(ForestPlotTest, AFigureThatIsNotANumberIsNoEstimate) {
+  v1::CompareProtocolsResponse response = TwoGroups();
+  response.mutable_groups(0)->mutable_pain_change()->set_mean(NAN);
+  response.mutable_groups(1)->mutable_pain_change()->mutable_ci95()->set_high(INFINITY);
+  const std::vector<Row> rows = Rows(RenderComparisonSvg(response));
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].kind, "text");
+  EXPECT_THAT(rows[0].body, Not(HasSubstr("nan")));
+  // The point stays; the interval that is not a number is not drawn.
+  EXPECT_THAT(rows[1].body, HasSubstr("class=\"point\""));
+  EXPECT_THAT(rows[1].body, Not(HasSubstr("class=\"ci\"")));
+  EXPECT_THAT(rows[1].body, Not(HasSubstr("=\"inf")));
+}
+
 TEST(ForestPlotTest, AllGroupsWithheldMeansNoPlot) {
   v1::CompareProtocolsResponse response;
   *response.add_groups() = NotEnough("thoracic-c-curve", 4, 6);
