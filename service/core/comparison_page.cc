@@ -116,6 +116,16 @@ void CaveatSection(std::string& out, const v1::CompareProtocolsResponse& respons
   out += "</p><p>Read a difference as a question for the clinic to look into, not as proof that "
          "one protocol works better. A change in pain says nothing about the curve itself: "
          "massage does not straighten a spine.</p>";
+  bool suppressed = response.totals_suppressed();
+  for (const v1::ProtocolComparisonGroup& group : response.groups()) {
+    suppressed |= group.visibility() == v1::GROUP_VISIBILITY_SUPPRESSED;
+  }
+  if (suppressed) {
+    absl::StrAppend(&out, "<p id=\"suppression-note\">Some figures are suppressed for privacy in "
+                    "this view: a group of fewer than ", kMinPatientsForAnalytics,
+                    " patients, and any group or total that would reveal one, is shown as "
+                    "suppressed. A suppressed figure is not zero.</p>");
+  }
   if (!options.scope_note.empty()) {
     absl::StrAppend(&out, "<p class=\"note\" id=\"scope-note\">", EscapeXml(options.scope_note),
                     "</p>");

@@ -302,6 +302,8 @@ TEST(ForestPlotTest, WithheldAndSuppressedGroupsAreWordsNeverAPoint) {
       Slice(page, "<tr class=\"withheld\" data-group=\"rare-protocol\">", "</tr>",
             page.find("id=\"pain-table\""));
   EXPECT_THAT(table_row, HasSubstr("<td colspan=\"2\">suppressed</td>"));
+  EXPECT_THAT(page, HasSubstr("id=\"suppression-note\""));
+  EXPECT_THAT(RenderComparisonPage(TwoGroups(), {}), Not(HasSubstr("id=\"suppression-note\"")));
   EXPECT_THAT(table_row, HasSubstr("suppressed"));
   EXPECT_THAT(table_row, Not(HasSubstr(">0<")));
 }
