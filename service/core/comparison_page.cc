@@ -187,11 +187,15 @@ void PainSection(std::string& out, const v1::CompareProtocolsResponse& response)
   out += "<section id=\"pain\" aria-labelledby=\"pain-h\"><h2 id=\"pain-h\">Change in pre-session "
          "pain per episode</h2>";
   Figure(out, PainChangeFigure(response),
-         "Each square is a group's mean change in pre-session pain from an episode's first "
-         "session to its latest, the whisker its 95% interval; left of the dashed line (0, no "
-         "change) pain fell. The diamond is the difference between the first two shown groups. "
-         "An arrow means the interval continues beyond the axis: the table gives its ends. Groups "
-         "without an estimate are named in words, never drawn as 0.");
+         absl::StrCat(
+             "Each square is a group's mean change in pre-session pain from an episode's first "
+             "session to its latest, the whisker its 95% interval; left of the dashed line (0, no "
+             "change) pain fell. ",
+             response.has_pain_change_difference()
+                 ? "The diamond is the difference between the first two shown groups. "
+                 : "",
+             "An arrow means the interval continues beyond the axis: the table gives its ends. "
+             "Groups without an estimate are named in words, never drawn as 0."));
   absl::StrAppend(
       &out, "<table id=\"pain-table\"><caption>Change in pre-session pain (latest minus first, "
       "points on the 0-10 scale; negative is better)</caption>", Columns({20, 14, 14, 13, 27, 12}),
