@@ -78,4 +78,34 @@ std::vector<std::vector<SeriesPoint>> LineSegments(const std::vector<SeriesPoint
   return runs;
 }
 
+ValueAxis IntervalAxis(double data_lo, double data_hi, const AxisExtent& extent, int max_ticks) {
+  if (data_hi < data_lo) std::swap(data_lo, data_hi);
+  const double lo = std::max(extent.cap_lo, std::min(data_lo, extent.always_lo));
+  const double hi = std::min(extent.cap_hi, std::max(data_hi, extent.always_hi));
+  ValueAxis axis;
+  for (double tick : NiceTicks(lo, hi, max_ticks)) {
+    // Nice ticks may round outwards past the cap: a tick at a value that
+    // cannot exist would invite reading the axis as wider than the scale.
+    if (tick >= extent.cap_lo - 1e-9 && tick <= extent.cap_hi + 1e-9) axis.ticks.push_back(tick);
+  }
+  if (axis.ticks.empty()) axis.ticks = {lo, hi};
+  axis.lo = std::min(axis.ticks.front(), lo);
+  axis.hi = std::max(axis.ticks.back(), hi);
+  if (axis.ticks.front() > axis.lo) axis.ticks.insert(axis.ticks.begin(), axis.lo);
+  if (axis.ticks.back() < axis.hi) axis.ticks.push_back(axis.hi);
+  return axis;
+}
+
+ClippedInterval ClipInterval(double low, double high, double d0, double d1) {
+  if (high < low) std::swap(low, high);
+  if (d1 < d0) std::swap(d0, d1);
+  ClippedInterval out;
+  out.low_clipped = low < d0;
+  out.high_clipped = high > d1;
+  out.low = std::clamp(low, d0, d1);
+  out.high = std::clamp(high, d0, d1);
+  out.outside = high < d0 || low > d1;
+  return out;
+}
+
 }  // namespace scoliomassage::core

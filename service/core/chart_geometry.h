@@ -47,4 +47,30 @@ std::vector<std::vector<SeriesPoint>> LineSegments(const std::vector<SeriesPoint
 // A trend needs at least two observations; one point is "not enough data".
 inline constexpr int kMinPointsForTrend = 2;
 
+// A value axis for estimates with intervals (a forest plot). The axis always
+// covers [always_lo, always_hi] (so a small difference is not zoomed into a
+// dramatic one) and widens in nice ticks to cover the data [data_lo, data_hi],
+// but never past [cap_lo, cap_hi] (the values that can exist: a change on a
+// 0-10 scale lies in [-10, 10]). An interval beyond the cap is clipped at the
+// axis end and marked (ClipInterval), never allowed to rescale the others.
+struct AxisExtent {
+  double always_lo = 0, always_hi = 1;
+  double cap_lo = 0, cap_hi = 1;
+};
+struct ValueAxis {
+  double lo = 0, hi = 1;        // the drawn domain, the first and last tick
+  std::vector<double> ticks;    // nice, ascending, within [lo, hi]
+};
+ValueAxis IntervalAxis(double data_lo, double data_hi, const AxisExtent& extent, int max_ticks);
+
+// [low, high] cut to the domain [d0, d1]; a clipped end is drawn as an arrow
+// saying "continues beyond the axis". `outside` when nothing of the interval
+// lies in the domain (then low == high == the nearer end).
+struct ClippedInterval {
+  double low = 0, high = 0;
+  bool low_clipped = false, high_clipped = false;
+  bool outside = false;
+};
+ClippedInterval ClipInterval(double low, double high, double d0, double d1);
+
 }  // namespace scoliomassage::core
