@@ -6,19 +6,17 @@
 #include "cli/comparison_format.h"
 #include "cli/error_exit.h"
 #include "cli/json_io.h"
+#include "core/comparison_page.h"
 #include "scoliomassage/v1/history.grpc.pb.h"
 
 namespace scoliomassage::cli {
 
 int RunCompare(const CommandOptions& options, const Connection& connection) {
-  bool json = options.json;
-  if (options.format_given) {
-    if (options.format == "json") {
-      json = true;
-    } else if (options.format != "table") {
-      return ExitUsageError(
-          absl::InvalidArgumentError("compare: --format must be table (the default) or json"));
-    }
+  std::string format = options.json ? "json" : "table";
+  if (options.format_given) format = options.format;
+  if (format != "table" && format != "json" && format != "html" && format != "svg") {
+    return ExitUsageError(absl::InvalidArgumentError(
+        "compare: --format must be table (the default), json, html (the page) or svg (the plot)"));
   }
   auto request = BuildCompareRequest(options);
   if (!request.ok()) return ExitUsageError(request.status());
@@ -28,7 +26,11 @@ int RunCompare(const CommandOptions& options, const Connection& connection) {
   v1::CompareProtocolsResponse response;
   const grpc::Status status = stub->CompareProtocols(&context, *request, &response);
   if (!status.ok()) return ExitCallError(status, connection);
-  const std::string out = json ? ToJsonPretty(response) : FormatComparison(response);
+  // The page and the plot are the HTTP face's, drawn by the same core code.
+  const std::string out = format == "json"   ? ToJsonPretty(response)
+                          : format == "html" ? core::RenderComparisonPage(response, *request)
+                          : format == "svg"  ? core::RenderComparisonSvg(response)
+                                             : FormatComparison(response);
   std::fputs(out.c_str(), stdout);
   return kExitOk;
 }

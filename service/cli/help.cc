@@ -107,7 +107,7 @@ Subcommand flags:
   --instrument=ID              assess list: only this instrument
   compare criteria (empty means any): --region=NAME, --pattern=c|s, --protocol=ID[,ID...],
   --since=TIME and --until=TIME (episodes opened in [since, until)),
-  --by=protocol|version (default protocol), --format=table|json (default table)
+  --by=protocol|version (default protocol), --format=table|json|html|svg (default table; html the page, svg the plot)
   --page_size=N                audit: records per page, 1-1000 (default: the server's);
                                curve list: 1-100
 

@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "base/time.h"
 #include "core/errors.h"
+#include "http/comparison_page_send.h"
 #include "http/request_support.h"
 
 namespace scoliomassage::http {
@@ -16,7 +17,8 @@ namespace {
 
 const std::set<std::string>& KnownParameters() {
   static const std::set<std::string> known = {"spine_region", "curve_pattern", "protocol_id",
-                                              "start_time",   "end_time",      "compare_by"};
+                                              "start_time",   "end_time",      "compare_by",
+                                              "format"};
   return known;
 }
 
@@ -27,7 +29,7 @@ absl::StatusOr<v1::CompareProtocolsRequest> ParseComparisonQuery(const httplib::
   for (const auto& [name, value] : req.params) {
     if (KnownParameters().count(name) == 0) {
       violations.Add(name, "unknown query parameter (spine_region, curve_pattern, protocol_id, "
-                           "start_time, end_time, compare_by)");
+                           "start_time, end_time, compare_by, format)");
     }
   }
   v1::CompareProtocolsRequest request;
@@ -91,11 +93,14 @@ void Compare(const HttpApp& app, const httplib::Request& req, httplib::Response&
     }
     auto request = ParseComparisonQuery(req);
     if (!request.ok()) return request.status();
+    auto format = ComparisonFormatOf(req);
+    if (!format.ok()) return format.status();
     if (app.comparisons == nullptr) {
       return absl::UnimplementedError("comparisons are not served here");
     }
     auto response = app.comparisons->Compare(caller, *request);
     if (!response.ok()) return response.status();
+    if (SendComparisonPage(*format, *request, *response, res)) return absl::OkStatus();
     std::string json;
     google::protobuf::util::JsonPrintOptions options;
     if (auto printed = google::protobuf::util::MessageToJsonString(*response, &json, options);
