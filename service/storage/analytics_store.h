@@ -143,6 +143,9 @@ class AnalyticsStore final : public Store {
                                                              const std::string& page_token) override;
   absl::StatusOr<StoredRecommendation> GetRecommendation(
       const std::string& clinic_id, const std::string& recommendation_id) override;
+  absl::StatusOr<v1::Episode> AssignEpisodeVariant(
+      const std::string& clinic_id, const std::string& patient_id,
+      const v1::VariantAssignment& assignment) override;
   absl::StatusOr<HistoryHorizon> SettleHistory() override;
   absl::StatusOr<HistoryPage> ScanHistoryWithin(const HistoryHorizon& horizon,
                                                 const std::string& clinic_id,
