@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "app/variants.h"
+#include "app/background_records.h"
 #include "app/episodes.h"
 #include "app_fixture.h"
 #include "catalog/evaluations.h"
@@ -211,6 +212,29 @@ TEST_F(VariantsCheckInTest, AnOverrideIsRecordedWithWhoAndWhyAndKept) {
   EXPECT_EQ(later.protocol().protocol_version(), 2u);
   EXPECT_TRUE(later.basis().evaluation().overridden());
   EXPECT_THAT(later.basis().summary(), HasSubstr("overridden by therapist-7"));
+}
+
+TEST_F(VariantsCheckInTest, TheStoredRecommendationKeepsTheAssignmentAndTheOverride) {
+  UseEvaluations();
+  BackgroundRecords records(*store_, 16);
+  CheckIn recording(*store_, *engine_, *pseudonyms_, &records);
+  recording.set_evaluations(evaluations_.get());
+  const std::string patient = PatientWith(v1::EVALUATION_VARIANT_B);
+  std::string subject;
+  auto response = recording.Recommend(
+      Therapist("therapist-3"),
+      WithOverride(CheckInRequest(patient), v1::EVALUATION_VARIANT_A, "asked for the old one"),
+      &subject);
+  ASSERT_TRUE(response.ok()) << response.status();
+  records.Flush();
+  auto stored = store_->GetRecommendation("clinic-a", response->recommendation_id());
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->request.variant_override().reason(), "asked for the old one");
+  EXPECT_EQ(stored->response.basis().evaluation().variant(), v1::EVALUATION_VARIANT_A);
+  EXPECT_EQ(stored->response.basis().evaluation().assigned_variant(), v1::EVALUATION_VARIANT_B);
+  EXPECT_TRUE(stored->response.basis().evaluation().overridden());
+  EXPECT_EQ(stored->response.basis().evaluation().override_by(), "therapist-3");
+  EXPECT_EQ(stored->response.protocol().protocol_version(), 1u);
 }
 
 TEST_F(VariantsCheckInTest, AnOverrideOfAStartedEpisodeReplacesItsVariant) {
