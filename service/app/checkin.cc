@@ -29,8 +29,24 @@ absl::StatusOr<v1::RecommendProtocolResponse> CheckIn::Recommend(
   if (!films.ok()) return films.status();
   progress->curve_measurements = std::move(films->measurements);
   progress->as_of_us = base::NowMicros();
+  VariantChoice variant;
+  if (evaluations_ != nullptr || request.has_variant_override()) {
+    auto chosen = ChooseVariant(store_, evaluations_, engine_.catalog(), caller, request,
+                                *audit_subject, progress->as_of_us);
+    if (!chosen.ok()) return chosen.status();
+    variant = *std::move(chosen);
+    if (variant.evaluation != nullptr) {
+      progress->protocol_version = variant.assignment.protocol_version();
+    }
+  }
   auto response = engine_.Recommend(request, *progress);
   if (!response.ok()) return response.status();
+  if (variant.evaluation != nullptr) {
+    if (absl::Status applied = ApplyVariant(caller, request, variant, *progress, &*response);
+        !applied.ok()) {
+      return applied;
+    }
+  }
   if (instruments_ != nullptr) {
     if (absl::Status reported = AddAssessmentChange(caller, request.patient_id(), &*response);
         !reported.ok()) {
@@ -43,6 +59,36 @@ absl::StatusOr<v1::RecommendProtocolResponse> CheckIn::Recommend(
   *response->mutable_create_time() = base::TimeToTimestamp(absl::Now());
   if (recommendations_ != nullptr) recommendations_->Record(caller.clinic_id, request, *response);
   return response;
+}
+
+absl::Status CheckIn::ApplyVariant(const auth::Caller& caller,
+                                   const v1::RecommendProtocolRequest& request,
+                                   VariantChoice& choice, core::PatientProgress& progress,
+                                   v1::RecommendProtocolResponse* response) const {
+  // Deferred, referred or planless check-ins start no care: the episode is
+  // assigned at the first check-in that gives the evaluated protocol.
+  if (!response->has_protocol() ||
+      response->protocol().protocol_id() != choice.assignment.protocol_id()) {
+    return absl::OkStatus();
+  }
+  if (!choice.stored) {
+    auto episode =
+        store_.AssignEpisodeVariant(caller.clinic_id, request.patient_id(), choice.assignment);
+    if (!episode.ok()) return episode.status();
+    const uint32_t planned = choice.assignment.protocol_version();
+    choice.assignment = episode->evaluation();
+    if (choice.assignment.protocol_version() != planned) {
+      // Another check-in's override won the race: plan its variant.
+      progress.protocol_version = choice.assignment.protocol_version();
+      auto replanned = engine_.Recommend(request, progress);
+      if (!replanned.ok()) return replanned.status();
+      *response = *std::move(replanned);
+    }
+  }
+  v1::Basis& basis = *response->mutable_basis();
+  *basis.mutable_evaluation() = choice.assignment;
+  basis.set_summary(absl::StrCat(basis.summary(), " ", DescribeAssignment(choice.assignment)));
+  return absl::OkStatus();
 }
 
 absl::Status CheckIn::AddAssessmentChange(const auth::Caller& caller,

@@ -3,6 +3,8 @@
 
 #include "absl/status/statusor.h"
 #include "app/types.h"
+#include "app/variants.h"
+#include "catalog/evaluations.h"
 #include "catalog/instruments.h"
 
 namespace scoliomassage::app {
@@ -22,17 +24,29 @@ class CheckIn {
   // questionnaire change (core/assessment_change.h), from two index-bounded
   // reads. Set once at start, before any call; must outlive this.
   void set_instruments(const catalog::Instruments* instruments) { instruments_ = instruments; }
+  // With evaluations, a check-in under one of the clinic's protocol
+  // evaluations uses the episode's variant (app/variants.h); without, every
+  // patient gets the latest catalog version. Set once at start; must outlive
+  // this.
+  void set_evaluations(const catalog::Evaluations* evaluations) { evaluations_ = evaluations; }
 
  private:
   // Appends the questionnaire cards and rules to `response`.
   absl::Status AddAssessmentChange(const auth::Caller& caller, const std::string& patient_id,
                                    v1::RecommendProtocolResponse* response) const;
+  // Stores the variant on the episode when today's protocol is the
+  // evaluated one, and puts it in the basis; may re-plan when a concurrent
+  // override changed it.
+  absl::Status ApplyVariant(const auth::Caller& caller, const v1::RecommendProtocolRequest& request,
+                            VariantChoice& choice, core::PatientProgress& progress,
+                            v1::RecommendProtocolResponse* response) const;
 
   storage::Store& store_;
   const core::ProtocolEngine& engine_;
   const Pseudonymizer& pseudonyms_;
   RecommendationLog* recommendations_;
   const catalog::Instruments* instruments_ = nullptr;
+  const catalog::Evaluations* evaluations_ = nullptr;
 };
 
 }  // namespace scoliomassage::app

@@ -1,6 +1,7 @@
 #include "catalog/catalog.h"
 
 #include <algorithm>
+#include <tuple>
 #include <utility>
 
 namespace scoliomassage::catalog {
@@ -8,19 +9,22 @@ namespace scoliomassage::catalog {
 Catalog::Catalog(std::vector<v1::CatalogProtocol> protocols) : protocols_(std::move(protocols)) {
   std::stable_sort(protocols_.begin(), protocols_.end(),
                    [](const v1::CatalogProtocol& a, const v1::CatalogProtocol& b) {
-                     return std::make_pair(a.spine_region(), a.curve_pattern()) <
-                            std::make_pair(b.spine_region(), b.curve_pattern());
+                     return std::make_tuple(a.spine_region(), a.curve_pattern(), a.version()) <
+                            std::make_tuple(b.spine_region(), b.curve_pattern(), b.version());
                    });
 }
 
 const v1::CatalogProtocol* Catalog::FindExact(v1::SpineRegion region,
                                               v1::CurvePattern pattern) const {
+  // Versions of one protocol sort together, oldest first: the last match is
+  // the latest.
+  const v1::CatalogProtocol* latest = nullptr;
   for (const auto& protocol : protocols_) {
     if (protocol.spine_region() == region && protocol.curve_pattern() == pattern) {
-      return &protocol;
+      latest = &protocol;
     }
   }
-  return nullptr;
+  return latest;
 }
 
 const v1::CatalogProtocol* Catalog::Find(v1::SpineRegion region, v1::CurvePattern pattern,
@@ -35,8 +39,16 @@ const v1::CatalogProtocol* Catalog::Find(v1::SpineRegion region, v1::CurvePatter
 }
 
 const v1::CatalogProtocol* Catalog::FindById(absl::string_view id) const {
+  const v1::CatalogProtocol* latest = nullptr;
   for (const auto& protocol : protocols_) {
-    if (protocol.id() == id) return &protocol;
+    if (protocol.id() == id) latest = &protocol;
+  }
+  return latest;
+}
+
+const v1::CatalogProtocol* Catalog::FindVersion(absl::string_view id, uint32_t version) const {
+  for (const auto& protocol : protocols_) {
+    if (protocol.id() == id && protocol.version() == version) return &protocol;
   }
   return nullptr;
 }

@@ -23,11 +23,17 @@ class Catalog {
   const v1::CatalogProtocol* Find(v1::SpineRegion region, v1::CurvePattern pattern,
                                   bool* used_fallback = nullptr) const;
 
-  // Null when no protocol has this id.
+  // Null when no protocol has this id. A catalog may hold several versions
+  // of one protocol (for a protocol evaluation, catalog/evaluations.h): Find
+  // and FindById return the latest, which everyone outside an evaluation
+  // gets.
   const v1::CatalogProtocol* FindById(absl::string_view id) const;
 
-  // Every protocol, ordered by (spine_region, curve_pattern) so listings are
-  // stable whatever the file layout.
+  // One version of a protocol; null when the catalog does not hold it.
+  const v1::CatalogProtocol* FindVersion(absl::string_view id, uint32_t version) const;
+
+  // Every protocol, ordered by (spine_region, curve_pattern, version) so
+  // listings are stable whatever the file layout.
   const std::vector<v1::CatalogProtocol>& protocols() const { return protocols_; }
 
  private:

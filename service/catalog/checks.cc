@@ -222,15 +222,39 @@ void CodeTechniques(v1::CatalogProtocol* protocol) {
 
 void CheckAcrossProtocols(const std::vector<ParsedProtocol>& parsed,
                           std::vector<std::string>* problems) {
+  // Several versions of one protocol may be loaded at once (a protocol
+  // evaluation compares two); each (id, version) appears once, and the
+  // versions of an id cover the same region and pattern, so a
+  // (spine_region, curve_pattern) pair still names one protocol.
+  std::map<std::pair<std::string, uint32_t>, const ParsedProtocol*> by_version;
   std::map<std::string, const ParsedProtocol*> by_id;
   std::map<std::pair<int, int>, const ParsedProtocol*> by_key;
   for (const ParsedProtocol& current : parsed) {
     const v1::CatalogProtocol& protocol = current.protocol;
+    auto [version_entry, version_is_new] =
+        by_version.emplace(std::make_pair(protocol.id(), protocol.version()), &current);
+    if (!version_is_new) {
+      ProblemReporter(current, problems)
+          .Protocol("id", absl::StrFormat("duplicate id and version %d, first defined in %s:%d",
+                                          protocol.version(), version_entry->second->file,
+                                          version_entry->second->line + 1));
+      continue;
+    }
     auto [id_entry, id_is_new] = by_id.emplace(protocol.id(), &current);
     if (!id_is_new) {
-      ProblemReporter(current, problems)
-          .Protocol("id", absl::StrFormat("duplicate id, first defined in %s:%d", id_entry->second->file,
-                                          id_entry->second->line + 1));
+      const v1::CatalogProtocol& first = id_entry->second->protocol;
+      if (first.spine_region() != protocol.spine_region() ||
+          first.curve_pattern() != protocol.curve_pattern()) {
+        ProblemReporter(current, problems)
+            .Protocol("spine_region",
+                      absl::StrFormat("every version of a protocol covers the same spine_region "
+                                      "and curve_pattern; version %d (%s:%d) has %s with %s",
+                                      first.version(), id_entry->second->file,
+                                      id_entry->second->line + 1,
+                                      v1::SpineRegion_Name(first.spine_region()),
+                                      v1::CurvePattern_Name(first.curve_pattern())));
+      }
+      continue;
     }
     auto [key_entry, key_is_new] =
         by_key.emplace(std::make_pair(protocol.spine_region(), protocol.curve_pattern()), &current);

@@ -35,8 +35,9 @@ void CheckProtocol(const ParsedProtocol& parsed, std::vector<std::string>* probl
 // Only for protocols that passed CheckProtocol.
 void CodeTechniques(v1::CatalogProtocol* protocol);
 
-// Appends problems that span protocols: duplicate ids and duplicate
-// (spine_region, curve_pattern) pairs, in one file or across files.
+// Appends problems that span protocols, in one file or across files: a
+// duplicate (id, version), versions of one id over different regions or
+// patterns, and two ids for one (spine_region, curve_pattern) pair.
 void CheckAcrossProtocols(const std::vector<ParsedProtocol>& parsed,
                           std::vector<std::string>* problems);
 

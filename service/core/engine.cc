@@ -209,6 +209,14 @@ absl::StatusOr<v1::RecommendProtocolResponse> ProtocolEngine::Recommend(
                           v1::SpineRegion_Name(profile.primary_region()))),
                       "PROTOCOL_NOT_IN_CATALOG");
   }
+  if (progress.protocol_version != 0) {
+    // A protocol evaluation variant: another loaded version of the same
+    // protocol (the loader checked that the catalog holds it).
+    if (const auto* variant =
+            catalog_->FindVersion(catalog_protocol->id(), progress.protocol_version)) {
+      catalog_protocol = variant;
+    }
+  }
 
   const Dose dose = PlanDose(session.number, progress.last_outcome, progress.as_of_us);
   const SessionChanges changes = ApplyModifiers(request, findings, dose, basis, explanation);

@@ -28,6 +28,10 @@ struct PatientProgress {
   // The check-in time (UTC microseconds), for the age of the latest film;
   // 0 leaves the imaging-age rule out.
   int64_t as_of_us = 0;
+  // The catalog version of the patient's protocol that their episode's
+  // protocol evaluation variant uses (app/variants.h); 0 for the latest,
+  // which everyone outside an evaluation gets. Filled by the check-in.
+  uint32_t protocol_version = 0;
 };
 
 }  // namespace scoliomassage::core

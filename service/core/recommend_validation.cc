@@ -12,6 +12,7 @@ namespace {
 
 constexpr size_t kMaxIdBytes = 128;
 constexpr size_t kMaxNotesBytes = 2000;
+constexpr size_t kMaxOverrideReasonBytes = 500;
 constexpr size_t kMaxClearanceNoteBytes = 1000;
 constexpr int kMaxClearances = 16;
 // Timestamp's valid range (0001-01-01 to 9999-12-31), as google.protobuf
@@ -175,6 +176,23 @@ absl::Status ValidateRecommendRequest(const v1::RecommendProtocolRequest& reques
   if (!v1::GuardianConsent_IsValid(request.guardian_consent())) {
     violations.Add("guardian_consent",
                    absl::StrCat("unknown guardian consent ", request.guardian_consent()));
+  }
+  if (request.has_variant_override()) {
+    // Whether an evaluation applies is the check-in's to say (app/variants.h).
+    const v1::VariantOverride& chosen = request.variant_override();
+    if (chosen.variant() != v1::EVALUATION_VARIANT_A &&
+        chosen.variant() != v1::EVALUATION_VARIANT_B) {
+      violations.Add("variant_override.variant",
+                     "required: EVALUATION_VARIANT_A or EVALUATION_VARIANT_B");
+    }
+    if (chosen.reason().empty()) {
+      violations.Add("variant_override.reason", "required: why the therapist chose the variant");
+    } else if (chosen.reason().size() > kMaxOverrideReasonBytes) {
+      violations.Add("variant_override.reason",
+                     absl::StrCat("at most ", kMaxOverrideReasonBytes, " bytes"));
+    } else if (!IsValidUtf8(chosen.reason())) {
+      violations.Add("variant_override.reason", "must be valid UTF-8");
+    }
   }
   return violations.ToStatus();
 }

@@ -11,7 +11,8 @@ namespace scoliomassage::core {
 // field names: "patient_id", "encounter_id", "session_number", "profile",
 // "profile.primary_region", "profile.curve_pattern", "profile.convex_side",
 // "profile.age_years", "profile.cobb_angle_degrees", "profile.risser_grade",
-// "screening.pain_nrs", "screening.contraindications", "screening.notes".
+// "screening.pain_nrs", "screening.contraindications", "screening.notes",
+// "variant_override.variant", "variant_override.reason".
 absl::Status ValidateRecommendRequest(const v1::RecommendProtocolRequest& request);
 
 }  // namespace scoliomassage::core

@@ -60,6 +60,11 @@ ABSL_FLAG(std::string, instruments, "",
           "questionnaire definitions: a .textproto file or a folder of them (default: the "
           "shipped NRS, ODI, NDI, SRS-22r and PSFS)");
 
+ABSL_FLAG(std::string, evaluations_file, "",
+          "protocol evaluations (a textproto v1.ProtocolEvaluations): each clinic's two catalog "
+          "versions of a protocol to compare; new episodes are assigned one by a stable hash of "
+          "the patient pseudonym (default: none, off)");
+
 namespace {
 
 using scoliomassage::observability::Log;
@@ -70,7 +75,8 @@ constexpr const char* kFlagNames[] = {
     "shutdown_grace_seconds", "tls_cert", "tls_key", "tls_client_ca", "insecure", "tokens_file",
     "pseudonym_secret_file", "analytics_free_text_clinics", "http_listen", "http_public_url",
     "cds_issuers_file", "export_dir", "export_expiry_seconds", "max_export_jobs",
-    "analytics_database", "analytics_max_lag", "analytics_fallback", "instruments"};
+    "analytics_database", "analytics_max_lag", "analytics_fallback", "instruments",
+    "evaluations_file"};
 
 // Environment twins are applied before the command line is parsed, so the
 // command line overrides them.
@@ -139,6 +145,7 @@ int main(int argc, char** argv) {
   options.instruments = absl::GetFlag(FLAGS_instruments).empty()
                             ? scoliomassage::catalog::DefaultInstrumentsPath()
                             : absl::GetFlag(FLAGS_instruments);
+  options.evaluations_file = absl::GetFlag(FLAGS_evaluations_file);
   for (absl::string_view clinic :
        absl::StrSplit(absl::GetFlag(FLAGS_analytics_free_text_clinics), ',', absl::SkipEmpty())) {
     options.analytics_free_text_clinics.insert(std::string(clinic));

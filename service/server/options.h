@@ -64,6 +64,10 @@ struct Options {
   // Questionnaire definitions: a .textproto file or a folder of them; empty
   // means the shipped ones (catalog::DefaultInstrumentsPath()).
   std::string instruments;
+
+  // Protocol evaluations (catalog/evaluations.h): a textproto file checked
+  // against the catalog at start; empty means none (off by default).
+  std::string evaluations_file;
 };
 
 }  // namespace scoliomassage::server

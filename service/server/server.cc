@@ -28,6 +28,7 @@
 #include "app/report.h"
 #include "base/read_file.h"
 #include "base/work_queue.h"
+#include "catalog/evaluations.h"
 #include "catalog/instrument_loader.h"
 #include "catalog/loader.h"
 #include "http/http_server.h"
@@ -88,6 +89,7 @@ struct Server::Parts {
   std::unique_ptr<storage::Store> store;
   std::shared_ptr<const catalog::Catalog> catalog;
   std::shared_ptr<const catalog::Instruments> instruments;
+  std::shared_ptr<const catalog::Evaluations> evaluations;  // null: off
   std::unique_ptr<core::ProtocolEngine> engine;
   std::unique_ptr<app::Pseudonymizer> pseudonyms;
   std::unique_ptr<auth::Authenticator> authenticator;
@@ -144,6 +146,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
       options.instruments.empty() ? catalog::DefaultInstrumentsPath() : options.instruments);
   if (!instruments.ok()) return instruments.status();
   parts->instruments = *std::move(instruments);
+
+  // Protocol evaluations, checked against the loaded catalog: a broken file
+  // stops the start with its file, line and reason.
+  if (!options.evaluations_file.empty()) {
+    auto evaluations = catalog::LoadEvaluations(options.evaluations_file, *parts->catalog);
+    if (!evaluations.ok()) return evaluations.status();
+    parts->evaluations = *std::move(evaluations);
+  }
 
   storage::AnalyticsStore* analytics = nullptr;
   if (options.analytics_database.empty()) {
@@ -213,6 +223,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   parts->cds_feedback = std::make_unique<app::CdsFeedback>(*parts->store, *parts->pseudonyms,
                                                            parts->background.get());
   parts->checkin->set_instruments(parts->instruments.get());
+  parts->checkin->set_evaluations(parts->evaluations.get());
   parts->assessments = std::make_unique<app::Assessments>(*parts->store, *parts->instruments,
                                                           *parts->pseudonyms);
   parts->episodes = std::make_unique<app::Episodes>(*parts->store, *parts->instruments,

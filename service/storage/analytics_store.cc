@@ -218,6 +218,12 @@ absl::StatusOr<ComparisonRows> AnalyticsStore::ReadComparisonRows(
       [&](Store& store) { return store.ReadComparisonRows(clinic_id, criteria); });
 }
 
+absl::StatusOr<v1::Episode> AnalyticsStore::AssignEpisodeVariant(
+    const std::string& clinic_id, const std::string& patient_id,
+    const v1::VariantAssignment& assignment) {
+  return primary_->AssignEpisodeVariant(clinic_id, patient_id, assignment);
+}
+
 absl::StatusOr<HistoryHorizon> AnalyticsStore::SettleHistory() {
   absl::StatusOr<HistoryHorizon> horizon = primary_->SettleHistory();
   if (!horizon.ok()) return horizon;

@@ -146,6 +146,9 @@ class AnalyticsStore final : public Store {
   // Comparisons are an analytics read: the standby when usable.
   absl::StatusOr<ComparisonRows> ReadComparisonRows(const std::string& clinic_id,
                                                     const ComparisonCriteria& criteria) override;
+  absl::StatusOr<v1::Episode> AssignEpisodeVariant(
+      const std::string& clinic_id, const std::string& patient_id,
+      const v1::VariantAssignment& assignment) override;
   absl::StatusOr<HistoryHorizon> SettleHistory() override;
   absl::StatusOr<HistoryPage> ScanHistoryWithin(const HistoryHorizon& horizon,
                                                 const std::string& clinic_id,

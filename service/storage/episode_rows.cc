@@ -11,8 +11,26 @@ namespace scoliomassage::storage {
 namespace {
 
 constexpr char kColumns[] =
-    "SELECT episode_id, patient_id, opened_at_us, coalesce(closed_at_us, -1), create_time_us "
+    "SELECT episode_id, patient_id, opened_at_us, coalesce(closed_at_us, -1), create_time_us, "
+    "evaluation, evaluation_protocol_id, evaluation_variant, evaluation_protocol_version, "
+    "evaluation_assigned_variant, evaluation_overridden, evaluation_override_by, "
+    "evaluation_override_reason "
     "FROM episodes WHERE ";
+
+// Stored as 'A' or 'B' so the column reads plainly in SQL.
+v1::EvaluationVariant VariantFromText(const std::string& text) {
+  if (text == "A") return v1::EVALUATION_VARIANT_A;
+  if (text == "B") return v1::EVALUATION_VARIANT_B;
+  return v1::EVALUATION_VARIANT_UNSPECIFIED;
+}
+
+std::string VariantText(v1::EvaluationVariant variant) {
+  switch (variant) {
+    case v1::EVALUATION_VARIANT_A: return "A";
+    case v1::EVALUATION_VARIANT_B: return "B";
+    default: return "";
+  }
+}
 
 v1::Episode EpisodeFromRow(ResultRows& row) {
   v1::Episode episode;
@@ -23,6 +41,17 @@ v1::Episode EpisodeFromRow(ResultRows& row) {
   episode.set_open(closed < 0);
   if (closed >= 0) *episode.mutable_closed_at() = MicrosToTimestamp(closed);
   *episode.mutable_create_time() = MicrosToTimestamp(row.Int(4));
+  if (!row.Text(5).empty()) {  // migration 0006: in a protocol evaluation
+    v1::VariantAssignment& assignment = *episode.mutable_evaluation();
+    assignment.set_evaluation(row.Text(5));
+    assignment.set_protocol_id(row.Text(6));
+    assignment.set_variant(VariantFromText(row.Text(7)));
+    assignment.set_protocol_version(static_cast<uint32_t>(row.Int(8)));
+    assignment.set_assigned_variant(VariantFromText(row.Text(9)));
+    assignment.set_overridden(row.Int(10) != 0);
+    assignment.set_override_by(row.Text(11));
+    assignment.set_override_reason(row.Text(12));
+  }
   return episode;
 }
 
@@ -141,6 +170,24 @@ absl::Status EpisodeRows::Close(const std::string& clinic_id, const std::string&
                               " WHERE clinic_id = ", p.Add(clinic_id), " AND episode_id = ",
                               p.Add(episode_id), " AND closed_at_us IS NULL"),
                  p);
+}
+
+absl::Status EpisodeRows::SetEvaluation(const std::string& clinic_id,
+                                        const std::string& episode_id,
+                                        const v1::VariantAssignment& assignment) {
+  SqlParams p = Params();
+  return db_.Run(
+      absl::StrCat(
+          "UPDATE episodes SET evaluation = ", p.Add(assignment.evaluation()),
+          ", evaluation_protocol_id = ", p.Add(assignment.protocol_id()),
+          ", evaluation_variant = ", p.Add(VariantText(assignment.variant())),
+          ", evaluation_protocol_version = ", p.Add(int64_t{assignment.protocol_version()}),
+          ", evaluation_assigned_variant = ", p.Add(VariantText(assignment.assigned_variant())),
+          ", evaluation_overridden = ", p.Add(int64_t{assignment.overridden() ? 1 : 0}),
+          ", evaluation_override_by = ", p.Add(assignment.override_by()),
+          ", evaluation_override_reason = ", p.Add(assignment.override_reason()),
+          " WHERE clinic_id = ", p.Add(clinic_id), " AND episode_id = ", p.Add(episode_id)),
+      p);
 }
 
 absl::StatusOr<std::vector<v1::Episode>> EpisodeRows::List(const std::string& clinic_id,

@@ -40,6 +40,10 @@ class EpisodeRows {
                                                            const std::string& request_id);
   absl::Status Close(const std::string& clinic_id, const std::string& episode_id,
                      int64_t closed_at_us);
+  // Writes the protocol evaluation variant the episode is on (migration
+  // 0006), replacing any before.
+  absl::Status SetEvaluation(const std::string& clinic_id, const std::string& episode_id,
+                             const v1::VariantAssignment& assignment);
   // Newest first.
   absl::StatusOr<std::vector<v1::Episode>> List(const std::string& clinic_id,
                                                 const std::string& patient_id);

@@ -56,6 +56,9 @@ class SqlStore : public Store {
                                            const std::string& page_token) override;
   absl::StatusOr<StoredRecommendation> GetRecommendation(
       const std::string& clinic_id, const std::string& recommendation_id) override;
+  absl::StatusOr<v1::Episode> AssignEpisodeVariant(
+      const std::string& clinic_id, const std::string& patient_id,
+      const v1::VariantAssignment& assignment) override;  // sql_store_evaluations.cc
   absl::StatusOr<HistoryPage> ScanHistory(const std::string& clinic_id,
                                           const v1::HistoryFilter& filter, bool include_revisions,
                                           const std::string& resume_token, int limit) override;

@@ -332,6 +332,17 @@ class Store {
   // and the CDS feedback counts.
   virtual absl::StatusOr<ComparisonRows> ReadComparisonRows(const std::string& clinic_id,
                                                             const ComparisonCriteria& criteria) = 0;
+
+  // --- protocol evaluations (migration 0006) ------------------------------
+  // Puts the patient's open episode in a protocol evaluation, opening one
+  // now when none is open (the check-in that starts care under an
+  // evaluation). Writes `assignment` when the episode has none or when it is
+  // an override; otherwise the episode keeps what it has (a concurrent
+  // check-in's, which the same hash made equal). Returns the episode as
+  // stored, in one write transaction.
+  virtual absl::StatusOr<v1::Episode> AssignEpisodeVariant(
+      const std::string& clinic_id, const std::string& patient_id,
+      const v1::VariantAssignment& assignment) = 0;
 };
 
 // Opens the store named by a database URL: "sqlite://PATH", a bare path, or

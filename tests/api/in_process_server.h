@@ -28,12 +28,16 @@ class InProcessServerTest : public ::testing::Test {
     options.database = "sqlite://" + (directory_ / "test.db").string();
     options.catalog = SCOLIOMASSAGE_TEST_CATALOG_DIR;
     options.worker_threads = 4;
+    Configure(options);
     auto started = server::Server::Start(options);
     ASSERT_TRUE(started.ok()) << started.status();
     server_ = *std::move(started);
     channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->port()),
                                    grpc::InsecureChannelCredentials());
   }
+
+  // A test's own settings (e.g. files it wrote to directory_), before start.
+  virtual void Configure(server::Options& /*options*/) {}
 
   void TearDown() override {
     server_.reset();
