@@ -43,8 +43,17 @@ void BackgroundRecords::Record(AuditEvent event) {
 void BackgroundRecords::Record(const std::string& clinic_id,
                                const v1::RecommendProtocolRequest& request,
                                const v1::RecommendProtocolResponse& response) {
-  Submit([this, clinic_id, request, response] {
-    return store_.SaveRecommendation(clinic_id, request, response);
+  // Serialized here, once: capturing the two messages would copy them (a
+  // full protocol, its steps and the basis), and the store serializes them
+  // anyway.
+  absl::StatusOr<storage::RecommendationRecord> record =
+      storage::MakeRecommendationRecord(request, response);
+  if (!record.ok()) {
+    Log(LogLevel::kError, "background write failed", {{"status", record.status().ToString()}});
+    return;
+  }
+  Submit([this, clinic_id, record = *std::move(record)] {
+    return store_.SaveRecommendationRecord(clinic_id, record);
   });
 }
 
