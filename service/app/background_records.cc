@@ -45,15 +45,11 @@ void BackgroundRecords::Record(const std::string& clinic_id,
                                const v1::RecommendProtocolResponse& response) {
   // Serialized here, once: capturing the two messages would copy them (a
   // full protocol, its steps and the basis), and the store serializes them
-  // anyway.
-  absl::StatusOr<storage::RecommendationRecord> record =
-      storage::MakeRecommendationRecord(request, response);
-  if (!record.ok()) {
-    Log(LogLevel::kError, "background write failed", {{"status", record.status().ToString()}});
-    return;
-  }
-  Submit([this, clinic_id, record = *std::move(record)] {
-    return store_.SaveRecommendationRecord(clinic_id, record);
+  // anyway. One that cannot be stored still fails in the background (queued
+  // or dropped and counted like any record, then logged).
+  Submit([this, clinic_id, record = storage::MakeRecommendationRecord(request, response)] {
+    if (!record.ok()) return record.status();
+    return store_.SaveRecommendationRecord(clinic_id, *record);
   });
 }
 
