@@ -43,8 +43,13 @@ void BackgroundRecords::Record(AuditEvent event) {
 void BackgroundRecords::Record(const std::string& clinic_id,
                                const v1::RecommendProtocolRequest& request,
                                const v1::RecommendProtocolResponse& response) {
-  Submit([this, clinic_id, request, response] {
-    return store_.SaveRecommendation(clinic_id, request, response);
+  // Serialized here, once: capturing the two messages would copy them (a
+  // full protocol, its steps and the basis), and the store serializes them
+  // anyway. One that cannot be stored still fails in the background (queued
+  // or dropped and counted like any record, then logged).
+  Submit([this, clinic_id, record = storage::MakeRecommendationRecord(request, response)] {
+    if (!record.ok()) return record.status();
+    return store_.SaveRecommendationRecord(clinic_id, *record);
   });
 }
 

@@ -5,6 +5,8 @@
 // pseudonyms, and without the secret the id cannot be recovered.
 #pragma once
 
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "absl/strings/string_view.h"
@@ -18,7 +20,13 @@ class Pseudonymizer {
   std::string Pseudonym(absl::string_view clinic_id, absl::string_view patient_id) const;
 
  private:
+  std::string ClinicKey(absl::string_view clinic_id) const;
+
   std::string server_secret_;
+  // Clinic keys already derived (a server serves a few clinics; every
+  // patient call needs one): half the HMACs of a pseudonym.
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, std::string, std::less<>> clinic_keys_;
 };
 
 }  // namespace scoliomassage::app

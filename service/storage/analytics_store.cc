@@ -329,6 +329,11 @@ absl::Status AnalyticsStore::SaveRecommendation(const std::string& clinic_id,
   return primary_->SaveRecommendation(clinic_id, request, response);
 }
 
+absl::Status AnalyticsStore::SaveRecommendationRecord(const std::string& clinic_id,
+                                                      const RecommendationRecord& record) {
+  return primary_->SaveRecommendationRecord(clinic_id, record);
+}
+
 absl::Status AnalyticsStore::AppendAudit(const AuditEntry& entry) {
   return primary_->AppendAudit(entry);
 }

@@ -9,19 +9,26 @@ namespace scoliomassage::storage {
 
 std::string SqlParams::Add(Value value) {
   values_.push_back(std::move(value));
-  return absl::StrCat(std::string(1, prefix_), values_.size());
+  return absl::StrCat(absl::string_view(&prefix_, 1), values_.size());
 }
 
 std::string InsertSql(const char* table, std::initializer_list<SqlColumn> columns,
                       SqlParams& params) {
-  std::vector<std::string> names;
-  std::vector<std::string> placeholders;
+  // Built in place: the statement cache is keyed by this text, so it is
+  // made on every write (per call, not per prepare).
+  std::string names;
+  std::string placeholders;
+  names.reserve(columns.size() * 20);
+  placeholders.reserve(columns.size() * 5);
   for (const SqlColumn& column : columns) {
-    names.emplace_back(column.name);
-    placeholders.push_back(params.Add(column.value));
+    if (!names.empty()) {
+      names.append(", ");
+      placeholders.append(", ");
+    }
+    names.append(column.name);
+    placeholders.append(params.Add(column.value));
   }
-  return absl::StrCat("INSERT INTO ", table, " (", absl::StrJoin(names, ", "), ") VALUES (",
-                      absl::StrJoin(placeholders, ", "), ")");
+  return absl::StrCat("INSERT INTO ", table, " (", names, ") VALUES (", placeholders, ")");
 }
 
 absl::StatusOr<std::unique_ptr<ResultRows>> SqlSession::QueryRow(const std::string& sql,

@@ -108,20 +108,26 @@ absl::StatusOr<v1::Outcome> SqlStore::AmendOutcome(const std::string& clinic_id,
 absl::Status SqlStore::SaveRecommendation(const std::string& clinic_id,
                                           const v1::RecommendProtocolRequest& request,
                                           const v1::RecommendProtocolResponse& response) {
-  absl::StatusOr<RecommendationBlobs> blobs = SerializeRecommendation(request, response);
-  if (!blobs.ok()) return blobs.status();
+  absl::StatusOr<RecommendationRecord> record = MakeRecommendationRecord(request, response);
+  if (!record.ok()) return record.status();
+  return SaveRecommendationRecord(clinic_id, *record);
+}
+
+absl::Status SqlStore::SaveRecommendationRecord(const std::string& clinic_id,
+                                                const RecommendationRecord& record) {
+  if (record.recommendation_id.empty()) {
+    return core::InvalidField("recommendation_id", "is required to store a recommendation");
+  }
   return executor_->Write([&](SqlSession& db, int64_t now_us) -> absl::Status {
     SqlParams p(dialect_.placeholder_prefix);
-    const int64_t create_time_us =
-        response.has_create_time() ? TimestampToMicros(response.create_time()) : now_us;
+    const int64_t create_time_us = record.create_time_us != 0 ? record.create_time_us : now_us;
     const std::string insert = absl::StrCat(
         InsertSql("recommendations",
-                  {{"clinic_id", clinic_id}, {"recommendation_id", response.recommendation_id()},
-                   {"patient_id", request.patient_id()}, {"create_time_us", create_time_us},
-                   {"decision", int64_t{response.decision()}},
-                   {"protocol_id", response.protocol().protocol_id()},
-                   {"request_proto", SqlBytes{blobs->request}},
-                   {"response_proto", SqlBytes{blobs->response}}},
+                  {{"clinic_id", clinic_id}, {"recommendation_id", record.recommendation_id},
+                   {"patient_id", record.patient_id}, {"create_time_us", create_time_us},
+                   {"decision", record.decision}, {"protocol_id", record.protocol_id},
+                   {"request_proto", SqlBytes{record.request_proto}},
+                   {"response_proto", SqlBytes{record.response_proto}}},
                   p),
         " ON CONFLICT (clinic_id, recommendation_id) DO NOTHING RETURNING 1");
     if (absl::Status inserted = Inserted(db, insert, p); !absl::IsAlreadyExists(inserted)) {
@@ -131,12 +137,14 @@ absl::Status SqlStore::SaveRecommendation(const std::string& clinic_id,
     absl::StatusOr<std::unique_ptr<ResultRows>> existing = db.QueryRow(
         absl::StrCat(
             "SELECT response_proto FROM recommendations WHERE clinic_id = ", key.Add(clinic_id),
-            " AND recommendation_id = ", key.Add(response.recommendation_id())),
+            " AND recommendation_id = ", key.Add(record.recommendation_id)),
         key);
     if (!existing.ok()) return existing.status();
     // Saving the same recommendation again (a retry) is harmless.
-    if (*existing != nullptr && (*existing)->Bytes(0) == blobs->response) return absl::OkStatus();
-    return RecommendationConflict(response.recommendation_id());
+    if (*existing != nullptr && (*existing)->Bytes(0) == record.response_proto) {
+      return absl::OkStatus();
+    }
+    return RecommendationConflict(record.recommendation_id);
   });
 }
 

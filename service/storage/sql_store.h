@@ -45,6 +45,8 @@ class SqlStore : public Store {
   absl::Status SaveRecommendation(const std::string& clinic_id,
                                   const v1::RecommendProtocolRequest& request,
                                   const v1::RecommendProtocolResponse& response) override;
+  absl::Status SaveRecommendationRecord(const std::string& clinic_id,
+                                        const RecommendationRecord& record) override;
   absl::Status AppendAudit(const AuditEntry& entry) override;
 
   absl::StatusOr<v1::Outcome> GetOutcome(const std::string& clinic_id, const std::string& name,

@@ -71,6 +71,18 @@ struct StoredRecommendation {
   v1::RecommendProtocolResponse response;
 };
 
+// What SaveRecommendation stores, already serialized: the row's columns and
+// the two messages' bytes (MakeRecommendationRecord builds it).
+struct RecommendationRecord {
+  std::string recommendation_id;
+  std::string patient_id;
+  int64_t create_time_us = 0;  // 0: the store's commit time
+  int64_t decision = 0;        // v1.Decision number
+  std::string protocol_id;
+  std::string request_proto;   // v1.RecommendProtocolRequest
+  std::string response_proto;  // v1.RecommendProtocolResponse
+};
+
 // One CDS Hooks feedback entry, resolved to the recommendation and rule of
 // its card (core/cds_cards.h).
 struct CardFeedbackRow {
@@ -343,7 +355,18 @@ class Store {
   virtual absl::StatusOr<v1::Episode> AssignEpisodeVariant(
       const std::string& clinic_id, const std::string& patient_id,
       const v1::VariantAssignment& assignment) = 0;
+
+  // SaveRecommendation from bytes serialized by the caller: a caller that
+  // hands the write to another thread moves these strings there instead of
+  // copying both messages (a full protocol each time).
+  virtual absl::Status SaveRecommendationRecord(const std::string& clinic_id,
+                                                const RecommendationRecord& record) = 0;
 };
+
+// The record SaveRecommendation stores for `request` and `response`;
+// INVALID_ARGUMENT without a recommendation_id.
+absl::StatusOr<RecommendationRecord> MakeRecommendationRecord(
+    const v1::RecommendProtocolRequest& request, const v1::RecommendProtocolResponse& response);
 
 // Opens the store named by a database URL: "sqlite://PATH", a bare path, or
 // "postgresql://...". Creates the SQLite file and its folder when missing and

@@ -86,16 +86,22 @@ absl::Status CheckRetry(const IdempotencyRecord& first, const std::string& reque
   return absl::OkStatus();
 }
 
-absl::StatusOr<RecommendationBlobs> SerializeRecommendation(
+absl::StatusOr<RecommendationRecord> MakeRecommendationRecord(
     const v1::RecommendProtocolRequest& request, const v1::RecommendProtocolResponse& response) {
   if (response.recommendation_id().empty()) {
     return core::InvalidField("recommendation_id", "is required to store a recommendation");
   }
-  RecommendationBlobs blobs;
-  if (!request.SerializeToString(&blobs.request) || !response.SerializeToString(&blobs.response)) {
+  RecommendationRecord record;
+  if (!request.SerializeToString(&record.request_proto) ||
+      !response.SerializeToString(&record.response_proto)) {
     return absl::InternalError("cannot serialize the recommendation");
   }
-  return blobs;
+  record.recommendation_id = response.recommendation_id();
+  record.patient_id = request.patient_id();
+  record.create_time_us = response.has_create_time() ? TimestampToMicros(response.create_time()) : 0;
+  record.decision = response.decision();
+  record.protocol_id = response.protocol().protocol_id();
+  return record;
 }
 
 absl::Status RecommendationConflict(const std::string& recommendation_id) {

@@ -54,14 +54,6 @@ absl::StatusOr<NewRevision> FirstRevision(const v1::Outcome& outcome, int64_t cr
 absl::Status CheckRetry(const IdempotencyRecord& first, const std::string& request_id,
                         const std::string& operation, const std::string& fingerprint);
 
-// SaveRecommendation's input check and the blobs it stores.
-struct RecommendationBlobs {
-  std::string request;
-  std::string response;
-};
-absl::StatusOr<RecommendationBlobs> SerializeRecommendation(
-    const v1::RecommendProtocolRequest& request, const v1::RecommendProtocolResponse& response);
-
 // ALREADY_EXISTS: the recommendation id is stored with other content.
 absl::Status RecommendationConflict(const std::string& recommendation_id);
 

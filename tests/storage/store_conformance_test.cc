@@ -812,6 +812,49 @@ TEST_P(StoreConformanceTest, RecommendationsAreStoredOnceAndRetriesAreHarmless) 
             absl::StatusCode::kAlreadyExists);
 }
 
+// The serialized form BackgroundRecords hands to the writer stores exactly
+// what SaveRecommendation stores: same row, same retry and conflict rules.
+TEST_P(StoreConformanceTest, ARecommendationRecordIsStoredAsSaveRecommendationStoresIt) {
+  v1::RecommendProtocolRequest request;
+  request.set_patient_id("patient-7");
+  request.mutable_profile()->set_cobb_angle_degrees(18);
+  v1::RecommendProtocolResponse response;
+  response.set_recommendation_id("rec-7");
+  response.set_decision(v1::DECISION_PROCEED);
+  response.mutable_protocol()->set_protocol_id("lumbar-c-curve");
+  response.mutable_create_time()->set_seconds(kBaseTimeUs / 1000000);
+  absl::StatusOr<RecommendationRecord> record = MakeRecommendationRecord(request, response);
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(record->recommendation_id, "rec-7");
+  EXPECT_EQ(record->patient_id, "patient-7");
+  EXPECT_EQ(record->protocol_id, "lumbar-c-curve");
+  EXPECT_EQ(record->create_time_us, kBaseTimeUs / 1000000 * 1000000);
+  ASSERT_TRUE(store_->SaveRecommendationRecord(kClinicA, *record).ok());
+
+  absl::StatusOr<StoredRecommendation> stored = store_->GetRecommendation(kClinicA, "rec-7");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_TRUE(MessageDifferencer::Equals(stored->request, request));
+  EXPECT_TRUE(MessageDifferencer::Equals(stored->response, response));
+  EXPECT_EQ(store_->GetRecommendation(kClinicB, "rec-7").status().code(),
+            absl::StatusCode::kNotFound);
+  // A retry through either path is harmless; other content is refused.
+  EXPECT_TRUE(store_->SaveRecommendation(kClinicA, request, response).ok());
+  EXPECT_TRUE(store_->SaveRecommendationRecord(kClinicA, *record).ok());
+  response.set_decision(v1::DECISION_REFER);
+  absl::StatusOr<RecommendationRecord> changed = MakeRecommendationRecord(request, response);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ(store_->SaveRecommendationRecord(kClinicA, *changed).code(),
+            absl::StatusCode::kAlreadyExists);
+
+  response.clear_recommendation_id();
+  EXPECT_EQ(MakeRecommendationRecord(request, response).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  RecommendationRecord unnamed = *record;
+  unnamed.recommendation_id.clear();
+  EXPECT_EQ(store_->SaveRecommendationRecord(kClinicA, unnamed).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_P(StoreConformanceTest, EverythingAcknowledgedIsThereAfterReopening) {
   std::mt19937 random(5);
   std::vector<v1::Outcome> acknowledged;
