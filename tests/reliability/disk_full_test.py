@@ -50,11 +50,12 @@ def main():
 
             # Take nearly all of the remaining space with a filler file.
             filler = os.path.join(mount_point, "filler")
-            with open(filler, "wb") as f:
+            # Unbuffered: a short write raises here, and close() has nothing
+            # left to flush (a buffered file would raise ENOSPC again there).
+            with open(filler, "wb", buffering=0) as f:
                 try:
                     while True:
                         f.write(b"\0" * 65536)
-                        f.flush()
                 except OSError as error:
                     check(error.errno == errno.ENOSPC, "filler stops at ENOSPC (%s)" % error)
             # Leave a few pages free so the store fills up under LogOutcome.
