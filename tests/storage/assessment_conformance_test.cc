@@ -12,7 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "outcome_samples.h"
-#include "store_backends.h"
+#include "store_backend_test.h"
 
 namespace scoliomassage::storage::testing {
 namespace {
@@ -50,27 +50,8 @@ v1::Assessment Odi(const std::string& patient, int64_t performed_at_us, double t
 
 std::string IdOf(const std::string& name) { return name.substr(name.find('/') + 1); }
 
-class AssessmentConformanceTest : public ::testing::TestWithParam<StoreBackend> {
+class AssessmentConformanceTest : public StoreBackendTest {
  protected:
-  void SetUp() override {
-    auto environment = GetParam().create();
-    if (!environment.ok() && environment.status().code() == absl::StatusCode::kFailedPrecondition) {
-      GTEST_SKIP() << environment.status().message();
-    }
-    ASSERT_TRUE(environment.ok()) << environment.status();
-    environment_ = std::move(*environment);
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    environment_.reset();
-  }
-  void Reopen() {
-    store_.reset();
-    auto store = environment_->Open();
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-  }
   v1::Assessment Record(const v1::Assessment& assessment, const std::string& clinic = kClinicA) {
     auto stored = store_->RecordAssessment(clinic, NewRequestId(), assessment);
     EXPECT_TRUE(stored.ok()) << stored.status();
@@ -95,9 +76,6 @@ class AssessmentConformanceTest : public ::testing::TestWithParam<StoreBackend> 
     }
     return all;
   }
-
-  std::unique_ptr<BackendEnvironment> environment_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(AssessmentConformanceTest, RecordedAssessmentRoundTripsWithScoresAndEpisode) {

@@ -6,7 +6,7 @@
 
 #include "gtest/gtest.h"
 #include "outcome_samples.h"
-#include "store_backends.h"
+#include "store_backend_test.h"
 
 namespace scoliomassage::storage::testing {
 namespace {
@@ -14,20 +14,8 @@ namespace {
 constexpr char kClinicA[] = "clinic-a";
 constexpr char kClinicB[] = "clinic-b";
 
-class CardFeedbackTest : public ::testing::TestWithParam<StoreBackend> {
+class CardFeedbackTest : public StoreBackendTest {
  protected:
-  void SetUp() override {
-    auto environment = GetParam().create();
-    if (!environment.ok() && environment.status().code() == absl::StatusCode::kFailedPrecondition) {
-      GTEST_SKIP() << environment.status().message();
-    }
-    ASSERT_TRUE(environment.ok()) << environment.status();
-    environment_ = std::move(*environment);
-    auto store = environment_->Open();
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-  }
-
   void SaveRecommendation(const std::string& clinic, const std::string& id, const std::string& patient) {
     v1::RecommendProtocolRequest request;
     request.set_patient_id(patient);
@@ -60,9 +48,6 @@ class CardFeedbackTest : public ::testing::TestWithParam<StoreBackend> {
     row.principal = "cds:https://ehr.example.org";
     return row;
   }
-
-  std::unique_ptr<BackendEnvironment> environment_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(CardFeedbackTest, RecommendationsAreFoundByIdPrefixInTheirClinicOnly) {

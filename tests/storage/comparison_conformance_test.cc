@@ -7,7 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "outcome_samples.h"
-#include "store_backends.h"
+#include "store_backend_test.h"
 
 namespace scoliomassage::storage::testing {
 namespace {
@@ -23,20 +23,8 @@ google::protobuf::Timestamp At(int64_t micros) {
   return time;
 }
 
-class ComparisonRowsTest : public ::testing::TestWithParam<StoreBackend> {
+class ComparisonRowsTest : public StoreBackendTest {
  protected:
-  void SetUp() override {
-    auto environment = GetParam().create();
-    if (!environment.ok() && environment.status().code() == absl::StatusCode::kFailedPrecondition) {
-      GTEST_SKIP() << environment.status().message();
-    }
-    ASSERT_TRUE(environment.ok()) << environment.status();
-    environment_ = std::move(*environment);
-    auto store = environment_->Open();
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-  }
-
   v1::Outcome Log(const std::string& patient, const std::string& protocol, uint32_t version,
                   v1::SpineRegion region, int day, std::optional<int> pain, int adverse_events = 0,
                   const std::string& clinic = kClinicA) {
@@ -156,9 +144,6 @@ class ComparisonRowsTest : public ::testing::TestWithParam<StoreBackend> {
     for (const core::EpisodeRow& row : rows.episodes) out[row.patient + " " + row.group] = row;
     return out;
   }
-
-  std::unique_ptr<BackendEnvironment> environment_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(ComparisonRowsTest, OneRowPerEpisodeAndProtocolFromTheLatestRevisions) {

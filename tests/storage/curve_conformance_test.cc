@@ -11,7 +11,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "outcome_samples.h"
-#include "store_backends.h"
+#include "store_backend_test.h"
 
 namespace scoliomassage::storage::testing {
 namespace {
@@ -38,27 +38,8 @@ v1::CurveMeasurement Film(const std::string& patient, int day, double cobb) {
   return film;
 }
 
-class CurveConformanceTest : public ::testing::TestWithParam<StoreBackend> {
+class CurveConformanceTest : public StoreBackendTest {
  protected:
-  void SetUp() override {
-    auto environment = GetParam().create();
-    if (!environment.ok() && environment.status().code() == absl::StatusCode::kFailedPrecondition) {
-      GTEST_SKIP() << environment.status().message();
-    }
-    ASSERT_TRUE(environment.ok()) << environment.status();
-    environment_ = std::move(*environment);
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    environment_.reset();
-  }
-  void Reopen() {
-    store_.reset();
-    auto store = environment_->Open();
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-  }
   v1::CurveMeasurement Record(const v1::CurveMeasurement& film,
                               const std::string& clinic = kClinicA) {
     auto stored = store_->RecordCurveMeasurement(clinic, NewRequestId(), film);
@@ -71,9 +52,6 @@ class CurveConformanceTest : public ::testing::TestWithParam<StoreBackend> {
     EXPECT_TRUE(page.ok()) << page.status();
     return page.ok() ? page->measurements : std::vector<v1::CurveMeasurement>();
   }
-
-  std::unique_ptr<BackendEnvironment> environment_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(CurveConformanceTest, RecordSetsOutputFieldsAndReadsBackAfterReopen) {

@@ -7,7 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "outcome_samples.h"
-#include "store_backends.h"
+#include "store_backend_test.h"
 
 namespace scoliomassage::storage::testing {
 namespace {
@@ -40,27 +40,8 @@ void ExpectSame(const v1::VariantAssignment& actual, const v1::VariantAssignment
       << actual.DebugString() << " vs " << expected.DebugString();
 }
 
-class EvaluationConformanceTest : public ::testing::TestWithParam<StoreBackend> {
+class EvaluationConformanceTest : public StoreBackendTest {
  protected:
-  void SetUp() override {
-    auto environment = GetParam().create();
-    if (!environment.ok() && environment.status().code() == absl::StatusCode::kFailedPrecondition) {
-      GTEST_SKIP() << environment.status().message();
-    }
-    ASSERT_TRUE(environment.ok()) << environment.status();
-    environment_ = std::move(*environment);
-    Reopen();
-  }
-  void TearDown() override {
-    store_.reset();
-    environment_.reset();
-  }
-  void Reopen() {
-    store_.reset();
-    auto store = environment_->Open();
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-  }
   v1::Episode Assign(const std::string& patient, const v1::VariantAssignment& assignment,
                      const std::string& clinic = kClinicA) {
     auto episode = store_->AssignEpisodeVariant(clinic, patient, assignment);
@@ -73,9 +54,6 @@ class EvaluationConformanceTest : public ::testing::TestWithParam<StoreBackend> 
     EXPECT_TRUE(episodes.ok()) << episodes.status();
     return episodes.ok() ? *episodes : std::vector<v1::Episode>();
   }
-
-  std::unique_ptr<BackendEnvironment> environment_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(EvaluationConformanceTest, AssigningOpensAnEpisodeThatKeepsEveryFieldAcrossARestart) {

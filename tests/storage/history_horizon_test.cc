@@ -7,25 +7,15 @@
 #include "gtest/gtest.h"
 #include "outcome_samples.h"
 #include "storage/page_tokens.h"
-#include "store_backends.h"
+#include "store_backend_test.h"
 
 namespace scoliomassage::storage::testing {
 namespace {
 
 constexpr char kClinic[] = "clinic-horizon";
 
-class HistoryHorizonTest : public ::testing::TestWithParam<StoreBackend> {
+class HistoryHorizonTest : public StoreBackendTest {
  protected:
-  void SetUp() override {
-    auto environment = GetParam().create();
-    if (absl::IsFailedPrecondition(environment.status())) GTEST_SKIP() << environment.status();
-    ASSERT_TRUE(environment.ok()) << environment.status();
-    environment_ = std::move(*environment);
-    auto store = environment_->Open();
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-  }
-
   void Log(int count) {
     for (int i = 0; i < count; ++i) {
       ASSERT_TRUE(store_->LogOutcome(kClinic, NewRequestId(), SampleOutcome()).ok());
@@ -45,9 +35,6 @@ class HistoryHorizonTest : public ::testing::TestWithParam<StoreBackend> {
     }
     return all;
   }
-
-  std::unique_ptr<BackendEnvironment> environment_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(HistoryHorizonTest, AStreamSeesEverythingCommittedBeforeItStarted) {

@@ -11,7 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "outcome_samples.h"
-#include "store_backends.h"
+#include "store_backend_test.h"
 
 namespace scoliomassage::storage::testing {
 namespace {
@@ -69,20 +69,8 @@ std::string NameOf(const v1::HistoryRecord& record) {
   return record.assessment().name();
 }
 
-class RecordHistoryTest : public ::testing::TestWithParam<StoreBackend> {
+class RecordHistoryTest : public StoreBackendTest {
  protected:
-  void SetUp() override {
-    auto environment = GetParam().create();
-    if (!environment.ok() && environment.status().code() == absl::StatusCode::kFailedPrecondition) {
-      GTEST_SKIP() << environment.status().message();
-    }
-    ASSERT_TRUE(environment.ok()) << environment.status();
-    environment_ = std::move(*environment);
-    auto store = environment_->Open();
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-  }
-
   std::string LogFor(const std::string& patient, const std::string& clinic = kClinicA) {
     auto stored = store_->LogOutcome(clinic, NewRequestId(), SampleOutcome(patient));
     EXPECT_TRUE(stored.ok()) << stored.status();
@@ -119,9 +107,6 @@ class RecordHistoryTest : public ::testing::TestWithParam<StoreBackend> {
     }
     return records;
   }
-
-  std::unique_ptr<BackendEnvironment> environment_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(RecordHistoryTest, InterleavesTheKindsInWriteOrderAndResumesAnywhere) {

@@ -19,7 +19,7 @@
 #include "gtest/gtest.h"
 #include "outcome_samples.h"
 #include "scoliomassage/v1/common.pb.h"
-#include "store_backends.h"
+#include "store_backend_test.h"
 
 namespace scoliomassage::storage::testing {
 namespace {
@@ -51,30 +51,8 @@ v1::Outcome WithoutOutputFields(v1::Outcome outcome) {
   return outcome;
 }
 
-class StoreConformanceTest : public ::testing::TestWithParam<StoreBackend> {
+class StoreConformanceTest : public StoreBackendTest {
  protected:
-  void SetUp() override {
-    absl::StatusOr<std::unique_ptr<BackendEnvironment>> environment = GetParam().create();
-    if (!environment.ok() && environment.status().code() == absl::StatusCode::kFailedPrecondition) {
-      GTEST_SKIP() << environment.status().message();
-    }
-    ASSERT_TRUE(environment.ok()) << environment.status();
-    environment_ = std::move(*environment);
-    Reopen();
-  }
-
-  void TearDown() override {
-    store_.reset();
-    environment_.reset();
-  }
-
-  void Reopen() {
-    store_.reset();
-    absl::StatusOr<std::unique_ptr<Store>> store = environment_->Open();
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
-  }
-
   v1::Outcome Log(const v1::Outcome& outcome, const std::string& clinic = kClinicA) {
     absl::StatusOr<v1::Outcome> stored = store_->LogOutcome(clinic, NewRequestId(), outcome);
     EXPECT_TRUE(stored.ok()) << stored.status();
@@ -107,9 +85,6 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreBackend> {
     for (const auto& record : records) names.push_back(record.outcome().name());
     return names;
   }
-
-  std::unique_ptr<BackendEnvironment> environment_;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_P(StoreConformanceTest, LoggedOutcomeRoundTripsThroughGetOutcome) {
