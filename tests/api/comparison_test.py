@@ -382,10 +382,7 @@ def main():
     server.start()
     ok = False
     try:
-        port = None
-        for line in server.log().splitlines():
-            if "HTTP listening on" in line:
-                port = int(line.rsplit(":", 1)[1])
+        port = server.http_port()
         with grpc.insecure_channel(server.address) as channel:
             expected = seed(channel, "tok-admin-a", "a")
             seed_feedback(server.database[len("sqlite://"):], "clinic-a")

@@ -76,7 +76,7 @@ def main():
     server.start()
     ok = False
     try:
-        port = cds.http_port(server)
+        port = server.http_port()
         base = "http://127.0.0.1:%d" % port
         service_url = base + cds.CHECKIN
         feedback_url = service_url + "/feedback"

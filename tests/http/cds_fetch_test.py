@@ -173,7 +173,7 @@ def main():
     server.start()
     ok = False
     try:
-        port = cds.http_port(server)
+        port = server.http_port()
         aud = "http://127.0.0.1:%d%s" % (port, cds.CHECKIN)
         db = server.database[len("sqlite://"):]
         auth = {"access_token": TOKEN, "token_type": "Bearer", "expires_in": 300, "scope": "patient/*.read",
@@ -270,7 +270,7 @@ def main():
     server.start()
     ok = False
     try:
-        port = cds.http_port(server)
+        port = server.http_port()
         fhir.requests.clear()
         body = cds.hook_body("f-dev", fhirServer=fhir.base + "/fhir", fhirAuthorization={"access_token": TOKEN})
         del body["prefetch"]

@@ -204,12 +204,6 @@ def wait_rows(db_path, sql, args, want, timeout=10):
     return False
 
 
-def http_port(server):
-    for line in server.log().splitlines():
-        if "HTTP listening on" in line:
-            return int(line.rsplit(":", 1)[1])
-    raise RuntimeError("no HTTP listening line: " + server.log()[-2000:])
-
 
 def test_with_issuers(binary):
     folder = tempfile.mkdtemp(prefix="scoliomassage-cds-")
@@ -219,7 +213,7 @@ def test_with_issuers(binary):
     server.start()
     ok = False
     try:
-        port = http_port(server)
+        port = server.http_port()
         base = "http://127.0.0.1:%d" % port
         aud = base + CHECKIN
         db = server.database[len("sqlite://"):]
@@ -380,7 +374,7 @@ def test_dev_mode_and_overload(binary):
     server.start()
     ok = False
     try:
-        port = http_port(server)
+        port = server.http_port()
         status, doc, _ = request(port, "POST", CHECKIN, hook_body("p-dev"))
         check(status == 200, "dev mode: no JWT needed on loopback (%s %s)" % (status, doc))
         if status == 200:

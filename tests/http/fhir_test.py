@@ -210,10 +210,7 @@ def start_server(binary, work, name, extra, database=None):
                                                 "--pseudonym_secret_file=" + os.path.join(work, "secret"),
                                                 "--export_dir=" + export_dir] + extra)
     server.start()
-    for line in server.log().splitlines():
-        if "HTTP listening on" in line:
-            return server, int(line.rsplit(":", 1)[1]), export_dir
-    raise RuntimeError("no HTTP listening line")
+    return server, server.http_port(), export_dir
 
 
 def seed(seeder, now):

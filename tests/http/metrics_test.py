@@ -115,12 +115,6 @@ def get(port, path, token=None):
     return response.status, body, dict(response.getheaders())
 
 
-def http_port(server):
-    for line in server.log().splitlines():
-        if "HTTP listening on" in line:
-            return int(line.rsplit(":", 1)[1])
-    raise RuntimeError("no HTTP listening line")
-
 
 def recommend_request(patient, pain=4):
     return json_format.ParseDict({
@@ -153,7 +147,7 @@ def test_with_tokens(binary):
     server.start()
     ok = False
     try:
-        port = http_port(server)
+        port = server.http_port()
         host = (("authorization", "Bearer tok-host"),)
         with grpc.insecure_channel(server.address) as channel:
             protocol = protocol_pb2_grpc.ProtocolServiceStub(channel)
@@ -230,7 +224,7 @@ def test_dev_mode(binary):
     server.start()
     ok = False
     try:
-        status, body, _ = get(http_port(server), "/metrics")
+        status, body, _ = get(server.http_port(), "/metrics")
         check(status == 200 and "scoliomassage_build_info" in body, "dev mode on loopback: %s" % status)
         ok = not failures
     finally:

@@ -19,7 +19,6 @@ real streaming standby on loopback (run by with_postgres.sh --standby):
    store each once, and a full stream has no record twice.
 Usage: with_postgres.sh --standby --synchronous-commit standby_test.py PATH/TO/scoliomassaged [--long]
 """
-import http.client
 import os
 import subprocess
 import sys
@@ -30,6 +29,7 @@ import uuid
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 import postgres_support  # noqa: E402
+import testlib  # noqa: E402
 from reliability import (Checker, Server, Stubs, error_reason, grpc, health_pb2,  # noqa: E402
                          history_pb2, log_request)
 
@@ -120,12 +120,8 @@ def health(stubs, service):
 
 def standby_metrics(server):
     """The scoliomassage_analytics_standby_* gauges of GET /metrics (dev mode, loopback)."""
-    port = next(int(line.rsplit(":", 1)[1]) for line in server.log().splitlines()
-                if "HTTP listening on" in line)
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request("GET", "/metrics")
-    body = connection.getresponse().read().decode()
-    connection.close()
+    _, _, body = testlib.http_get(server.http_port(), "/metrics")
+    body = body.decode()
     gauges = {}
     for line in body.splitlines():
         if line.startswith("scoliomassage_analytics_standby_"):

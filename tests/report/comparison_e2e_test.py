@@ -20,7 +20,6 @@ Usage: comparison_e2e_test.py SCOLIOMASSAGED ARTIFACTS
 """
 import datetime
 import hashlib
-import http.client
 import json
 import math
 import os
@@ -107,20 +106,6 @@ def seed(address, plan):
     channel.close()
 
 
-def http_get(port, path, token=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
-    connection.request("GET", path, headers={"Authorization": "Bearer " + token} if token else {})
-    response = connection.getresponse()
-    body = response.read()
-    connection.close()
-    return response.status, dict(response.getheaders()), body
-
-
-def http_port(server):
-    for line in server.log().splitlines():
-        if "HTTP listening on" in line:
-            return int(line.rsplit(":", 1)[1])
-    raise RuntimeError("no HTTP listening line: " + server.log()[-2000:])
 
 
 def one_decimal(value):
@@ -211,14 +196,14 @@ def run(binary, artifacts):
     server.start()
     ok = False
     try:
-        port = http_port(server)
+        port = server.http_port()
         seed(server.address, plan)
         query = [("protocol_id", p) for p in PROTOCOLS]
         path = "/comparisons?" + urlencode(query)
 
-        status, _, body = http_get(port, path + "&format=pdf", "tok-admin")
+        status, _, body = testlib.http_get(port, path + "&format=pdf", "tok-admin")
         check(status == 400 and b"format" in body, "bad format: %s %s" % (status, body[:200]))
-        status, headers, body = http_get(port, path + "&format=svg", "tok-admin")
+        status, headers, body = testlib.http_get(port, path + "&format=svg", "tok-admin")
         check(status == 200 and headers.get("Content-Type", "").startswith("image/svg+xml"), "svg: %s %s" % (status, headers))
         check(body.startswith(b"<?xml") and b"<title" in body and b"<html" not in body, "svg body")
         check(b"left is better" in body, "svg: the axis label")
@@ -226,12 +211,12 @@ def run(binary, artifacts):
         jobs = []
         answers = {}
         for name, token in (("admin", "tok-admin"), ("analytics", "tok-analytics")):
-            status, _, body = http_get(port, path, token)
+            status, _, body = testlib.http_get(port, path, token)
             check(status == 200, "%s JSON: %s %s" % (name, status, body[:300]))
             answers[name] = json.loads(body) if status == 200 else {}
             jobs.append({"name": "comparison-" + name, "token": token,
                          "url": "http://127.0.0.1:%d%s&format=html" % (port, path)})
-            status, _, page = http_get(port, path + "&format=html", token)
+            status, _, page = testlib.http_get(port, path + "&format=html", token)
             check(status == 200, "%s page: %s" % (name, status))
             # The page is about groups: no patient id (seeded with markup) is on it.
             check(b"-p0" not in page and b"-p1" not in page, "%s page names a patient" % name)

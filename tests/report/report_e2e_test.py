@@ -17,7 +17,6 @@ Usage: report_e2e_test.py SCOLIOMASSAGED CLI PLUGIN_CALL_HOST ARTIFACTS
 """
 import datetime
 import hashlib
-import http.client
 import json
 import os
 import re
@@ -115,20 +114,6 @@ def seed(address, logged):
     channel.close()
 
 
-def http_get(port, path, token=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
-    connection.request("GET", path, headers={"Authorization": "Bearer " + token} if token else {})
-    response = connection.getresponse()
-    body = response.read()
-    connection.close()
-    return response.status, dict(response.getheaders()), body
-
-
-def http_port(server):
-    for line in server.log().splitlines():
-        if "HTTP listening on" in line:
-            return int(line.rsplit(":", 1)[1])
-    raise RuntimeError("no HTTP listening line: " + server.log()[-2000:])
 
 
 def quote(patient):
@@ -192,21 +177,21 @@ def run(binary, cli, call_host, artifacts):
     server.start()
     ok = False
     try:
-        port = http_port(server)
+        port = server.http_port()
         seed(server.address, logged)
 
         # Access over HTTP.
         path = "/patients/p-gaps%3C%26%3E/report"
-        check(http_get(port, path)[0] == 401, "no token: 401")
-        check(http_get(port, path, "tok-analytics")[0] == 403, "analytics: 403")
-        check(http_get(port, path, "tok-host-b")[0] == 404, "another clinic: 404")
-        check(http_get(port, "/patients/p-nobody/report", "tok-host")[0] == 404, "unknown patient: 404")
-        status, _, body = http_get(port, path + "?format=pdf", "tok-host")
+        check(testlib.http_get(port, path)[0] == 401, "no token: 401")
+        check(testlib.http_get(port, path, "tok-analytics")[0] == 403, "analytics: 403")
+        check(testlib.http_get(port, path, "tok-host-b")[0] == 404, "another clinic: 404")
+        check(testlib.http_get(port, "/patients/p-nobody/report", "tok-host")[0] == 404, "unknown patient: 404")
+        status, _, body = testlib.http_get(port, path + "?format=pdf", "tok-host")
         check(status == 400 and b"format" in body, "bad format: %s %s" % (status, body[:200]))
-        status, headers, body = http_get(port, path + "?format=svg", "tok-host")
+        status, headers, body = testlib.http_get(port, path + "?format=svg", "tok-host")
         check(status == 200 and headers.get("Content-Type", "").startswith("image/svg+xml"), "svg: %s %s" % (status, headers))
         check(body.startswith(b"<?xml") and b"<title" in body and b"<html" not in body, "svg body")
-        status, headers, body = http_get(port, path, "tok-ther-1")
+        status, headers, body = testlib.http_get(port, path, "tok-ther-1")
         page = body.decode()
         check(status == 200, "therapist: %s" % status)
         check("Sessions logged by t-1 only" in page, "therapist scope note")
@@ -257,7 +242,7 @@ def run(binary, cli, call_host, artifacts):
             check("Next session: 40 minutes" in results["many-sessions"]["nextDose"], "next dose %r" % results["many-sessions"]["nextDose"])
 
         # One page, three ways: HTTP, the CLI and the plugin.
-        _, _, http_body = http_get(port, path, "tok-host")
+        _, _, http_body = testlib.http_get(port, path, "tok-host")
         cli_run = subprocess.run([cli, "report", "--patient=p-gaps<&>", "--server=" + server.address],
                                  env={**os.environ, "SCOLIOMASSAGE_TOKEN": "tok-host"},
                                  capture_output=True, timeout=30)

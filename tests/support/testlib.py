@@ -88,6 +88,13 @@ class Server:
     def address(self):
         return "127.0.0.1:%d" % self.port
 
+    def http_port(self):
+        """The port of the HTTP face (--http_listen=...:0), from its log line."""
+        for line in self.log().splitlines():
+            if "HTTP listening on" in line:
+                return int(line.rsplit(":", 1)[1])
+        raise RuntimeError("no HTTP listening line: " + self.log()[-2000:])
+
     def log(self):
         try:
             with open(self.log_path, "rb") as f:
@@ -122,3 +129,14 @@ class Server:
 
     def __exit__(self, *exc):
         self.cleanup()
+
+
+def http_get(port, path, token=None):
+    """GET on loopback with an optional bearer token: (status, headers, body bytes)."""
+    import http.client
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    connection.request("GET", path, headers={"Authorization": "Bearer " + token} if token else {})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response.status, dict(response.getheaders()), body
