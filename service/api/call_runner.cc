@@ -33,6 +33,12 @@ void ReportOutboxDepth(const grpc::CallbackServerContext& context, const std::st
 
 }  // namespace
 
+app::AuditEvent CallScope::Audit(absl::StatusCode code) const {
+  app::AuditEvent event{start, caller, method, subject, code, /*route=*/{}};
+  event.stored_with_write = audit_stored;
+  return event;
+}
+
 CallRunner::CallRunner(base::WorkQueue& calls, app::AuditTrail& audit,
                        const auth::Authenticator* authenticator,
                        std::optional<auth::Caller> dev_caller)
@@ -76,7 +82,9 @@ void CallRunner::Record(auth::Method method, const CallScope& scope, const absl:
        {"latency_ms", absl::StrCat(latency_ms)},
        {"principal", scope.caller.principal}});
   // Which calls are audited is app's rule (app::IsAudited).
-  app::AuditEvent event{start, scope.caller, method, scope.subject, status.code(), /*route=*/{}};
+  app::AuditEvent event = scope.Audit(status.code());
+  event.method = method;
+  event.start = start;
   audit_.Record(std::move(event));
 }
 
@@ -85,6 +93,8 @@ grpc::ServerUnaryReactor* CallRunner::RunUnary(grpc::CallbackServerContext* cont
   const absl::Time start = absl::Now();
   auto* reactor = context->DefaultReactor();
   auto scope = std::make_shared<CallScope>();
+  scope->method = method;
+  scope->start = start;
   absl::Status admitted = Admit(*context, method, scope.get());
   if (!admitted.ok()) {
     Record(method, *scope, admitted, start);

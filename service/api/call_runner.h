@@ -27,6 +27,15 @@ struct CallScope {
   // For the audit record: a patient pseudonym or a resource name. Never a
   // patient id.
   std::string subject;
+  // What the call is and when it started: a write that stores its own audit
+  // record needs them (Audit()).
+  auth::Method method = auth::Method::kListProtocols;
+  absl::Time start;
+  // Set when the call's work committed its audit record with its write.
+  bool audit_stored = false;
+
+  // The call's audit record as it stands; `code` is the call's status.
+  app::AuditEvent Audit(absl::StatusCode code) const;
 };
 
 class CallRunner {

@@ -14,20 +14,35 @@ CallRunner::Work Adapt(const app::Outcomes& outcomes, Method method, const Reque
   };
 }
 
+// The same for the writes, which may commit the call's audit record with
+// the outcome (app::AuditEvent::stored_with_write).
+template <typename Request, typename Method>
+CallRunner::Work AdaptWrite(const app::Outcomes& outcomes, Method method, const Request* request,
+                            v1::Outcome* response) {
+  return [&outcomes, method, request, response](CallScope& scope) {
+    app::AuditEvent audit = scope.Audit(absl::StatusCode::kOk);
+    auto result = (outcomes.*method)(scope.caller, *request, &audit);
+    scope.subject = std::move(audit.subject);
+    scope.audit_stored = audit.stored_with_write;
+    if (result.ok()) *response = *std::move(result);
+    return result.status();
+  };
+}
+
 }  // namespace
 
 grpc::ServerUnaryReactor* OutcomeServicer::LogOutcome(grpc::CallbackServerContext* context,
                                                       const v1::LogOutcomeRequest* request,
                                                       v1::Outcome* response) {
   return runner_.RunUnary(context, auth::Method::kLogOutcome,
-                          Adapt(outcomes_, &app::Outcomes::Log, request, response));
+                          AdaptWrite(outcomes_, &app::Outcomes::Log, request, response));
 }
 
 grpc::ServerUnaryReactor* OutcomeServicer::AmendOutcome(grpc::CallbackServerContext* context,
                                                         const v1::AmendOutcomeRequest* request,
                                                         v1::Outcome* response) {
   return runner_.RunUnary(context, auth::Method::kAmendOutcome,
-                          Adapt(outcomes_, &app::Outcomes::Amend, request, response));
+                          AdaptWrite(outcomes_, &app::Outcomes::Amend, request, response));
 }
 
 grpc::ServerUnaryReactor* OutcomeServicer::GetOutcome(grpc::CallbackServerContext* context,

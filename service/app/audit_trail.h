@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "auth/caller.h"
 #include "scoliomassage/v1/protocol.pb.h"
+#include "storage/store.h"
 
 namespace scoliomassage::app {
 
@@ -25,7 +26,13 @@ struct AuditEvent {
   // "POST /cds-services/scoliomassage-checkin") instead of a gRPC method path,
   // so the trail says which face served the call. Empty for gRPC calls.
   std::string route;
+  // Set by a write that committed this record with itself (storage::
+  // WriteAudit); the trail then records nothing more for the call.
+  bool stored_with_write = false;
 };
+
+// The stored form of `event`.
+storage::AuditEntry ToAuditEntry(const AuditEvent& event);
 
 // False for calls that are not audited: the catalog (not patient data) and
 // calls whose caller never got a clinic (nothing to scope the record by).
@@ -35,7 +42,8 @@ class AuditTrail {
  public:
   virtual ~AuditTrail() = default;
   // Does not block on the store; a record may be dropped under overload
-  // (counted and logged), never an outcome.
+  // (counted and logged), never an outcome. Records nothing for an event
+  // that is not audited or was stored with its write.
   virtual void Record(AuditEvent event) = 0;
 };
 

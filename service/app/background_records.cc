@@ -28,16 +28,8 @@ BackgroundRecords::BackgroundRecords(storage::Store& store, size_t max_queued)
 BackgroundRecords::~BackgroundRecords() = default;
 
 void BackgroundRecords::Record(AuditEvent event) {
-  if (!IsAudited(event)) return;
-  storage::AuditEntry entry;
-  entry.time_us = absl::ToUnixMicros(event.start);
-  entry.principal = std::move(event.caller.principal);
-  entry.role = std::string(auth::RoleName(event.caller.role));
-  entry.clinic_id = std::move(event.caller.clinic_id);
-  entry.method = event.route.empty() ? std::string(auth::MethodPath(event.method)) : event.route;
-  entry.subject = std::move(event.subject);
-  entry.status_code = static_cast<int>(event.code);
-  Submit([this, entry = std::move(entry)] { return store_.AppendAudit(entry); });
+  if (!IsAudited(event) || event.stored_with_write) return;
+  Submit([this, entry = ToAuditEntry(event)] { return store_.AppendAudit(entry); });
 }
 
 void BackgroundRecords::Record(const std::string& clinic_id,

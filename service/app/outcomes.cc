@@ -119,7 +119,7 @@ absl::Status Outcomes::CheckAuthorship(const auth::Caller& caller, const v1::Out
 
 absl::StatusOr<v1::Outcome> Outcomes::Log(const auth::Caller& caller,
                                           const v1::LogOutcomeRequest& request,
-                                          std::string* audit_subject) const {
+                                          AuditEvent* audit) const {
   const int64_t now_us = base::NowMicros();
   if (absl::Status valid = core::ValidateLogOutcomeRequest(request, now_us); !valid.ok()) {
     return valid;
@@ -130,19 +130,24 @@ absl::StatusOr<v1::Outcome> Outcomes::Log(const auth::Caller& caller,
   auto outcome = Normalize(request.outcome(), "outcome.");
   if (!outcome.ok()) return outcome.status();
   if (absl::Status linked = CheckRecommendation(caller, *outcome); !linked.ok()) return linked;
-  auto stored = store_.LogOutcome(caller.clinic_id, request.request_id(), *outcome);
-  if (stored.ok()) *audit_subject = stored->name();
+  // The subject is the outcome's name, known once it is stored.
+  storage::WriteAudit write_audit{ToAuditEntry(*audit)};
+  auto stored = store_.LogOutcome(caller.clinic_id, request.request_id(), *outcome, &write_audit);
+  if (stored.ok()) {
+    audit->subject = stored->name();
+    audit->stored_with_write = write_audit.stored;
+  }
   return stored;
 }
 
 absl::StatusOr<v1::Outcome> Outcomes::Amend(const auth::Caller& caller,
                                             const v1::AmendOutcomeRequest& request,
-                                            std::string* audit_subject) const {
+                                            AuditEvent* audit) const {
   const int64_t now_us = base::NowMicros();
   if (absl::Status valid = core::ValidateAmendOutcomeRequest(request, now_us); !valid.ok()) {
     return valid;
   }
-  *audit_subject = request.name();
+  audit->subject = request.name();
   auto current = store_.GetOutcome(caller.clinic_id, request.name(), 0);
   if (!current.ok()) return current.status();
   if (absl::Status owner = CheckOwnership(caller, *current); !owner.ok()) return owner;
@@ -154,8 +159,11 @@ absl::StatusOr<v1::Outcome> Outcomes::Amend(const auth::Caller& caller,
   auto corrected = Normalize(request.outcome(), "outcome.");
   if (!corrected.ok()) return corrected.status();
   if (absl::Status linked = CheckRecommendation(caller, *corrected); !linked.ok()) return linked;
-  return store_.AmendOutcome(caller.clinic_id, request.request_id(), request.name(), *corrected,
-                             request.reason());
+  storage::WriteAudit write_audit{ToAuditEntry(*audit)};
+  auto stored = store_.AmendOutcome(caller.clinic_id, request.request_id(), request.name(),
+                                    *corrected, request.reason(), &write_audit);
+  if (stored.ok()) audit->stored_with_write = write_audit.stored;
+  return stored;
 }
 
 absl::StatusOr<v1::Outcome> Outcomes::Get(const auth::Caller& caller,

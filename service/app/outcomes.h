@@ -16,11 +16,14 @@ class Outcomes {
   Outcomes(storage::Store& store, const core::ProtocolEngine& engine,
            const Pseudonymizer& pseudonyms, RecommendationLog* recommendations = nullptr);
 
+  // The writes take the call's audit record (`audit`: caller, method, start
+  // time) and fill its subject; the Store may commit it with the outcome
+  // (then `audit->stored_with_write`).
   absl::StatusOr<v1::Outcome> Log(const auth::Caller& caller, const v1::LogOutcomeRequest& request,
-                                  std::string* audit_subject) const;
+                                  AuditEvent* audit) const;
   absl::StatusOr<v1::Outcome> Amend(const auth::Caller& caller,
                                     const v1::AmendOutcomeRequest& request,
-                                    std::string* audit_subject) const;
+                                    AuditEvent* audit) const;
   absl::StatusOr<v1::Outcome> Get(const auth::Caller& caller, const v1::GetOutcomeRequest& request,
                                   std::string* audit_subject) const;
   absl::StatusOr<v1::ListOutcomesResponse> List(const auth::Caller& caller,

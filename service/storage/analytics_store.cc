@@ -311,16 +311,18 @@ absl::StatusOr<HistoryPage> AnalyticsStore::ScanRecords(const std::string& clini
 
 absl::StatusOr<v1::Outcome> AnalyticsStore::LogOutcome(const std::string& clinic_id,
                                                        const std::string& request_id,
-                                                       const v1::Outcome& outcome) {
-  return primary_->LogOutcome(clinic_id, request_id, outcome);
+                                                       const v1::Outcome& outcome,
+                                                       WriteAudit* audit) {
+  return primary_->LogOutcome(clinic_id, request_id, outcome, audit);
 }
 
 absl::StatusOr<v1::Outcome> AnalyticsStore::AmendOutcome(const std::string& clinic_id,
                                                          const std::string& request_id,
                                                          const std::string& name,
                                                          const v1::Outcome& corrected,
-                                                         const std::string& reason) {
-  return primary_->AmendOutcome(clinic_id, request_id, name, corrected, reason);
+                                                         const std::string& reason,
+                                                         WriteAudit* audit) {
+  return primary_->AmendOutcome(clinic_id, request_id, name, corrected, reason, audit);
 }
 
 absl::Status AnalyticsStore::SaveRecommendation(const std::string& clinic_id,

@@ -33,13 +33,16 @@ struct SqlDialect {
   // the same time (processes that start together apply each migration once;
   // the others wait, then see it done).
   const char* migration_begin;
+  // True where one writer serializes every write (SQLite): a write can then
+  // append its own audit record without making other writers wait.
+  bool one_writer;
 };
-inline constexpr SqlDialect kSqliteDialect{'?', "", "BEGIN", "BEGIN IMMEDIATE"};
+inline constexpr SqlDialect kSqliteDialect{'?', "", "BEGIN", "BEGIN IMMEDIATE", true};
 // The advisory lock is released by COMMIT or ROLLBACK, and when the
 // connection dies; its key spells "scolio" in ASCII, easy to spot in pg_locks.
 inline constexpr SqlDialect kPostgresDialect{
     '$', " FOR UPDATE", "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-    "BEGIN; SELECT pg_advisory_xact_lock(126896296306543)"};
+    "BEGIN; SELECT pg_advisory_xact_lock(126896296306543)", false};
 
 // A bind value that is bytes (a serialized proto), not text.
 struct SqlBytes {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/errors.h"
+#include "storage/audit_rows.h"
 #include "storage/metered_executor.h"
 #include "storage/episode_rows.h"
 #include "storage/outcome_fingerprint.h"
@@ -18,18 +19,6 @@ namespace {
 // A request that loses the claim on its request_id replays the winner on the
 // next attempt; a third loss in a row would mean something else is wrong.
 constexpr int kOutcomeClaimAttempts = 3;
-// Audit ids are max + 1 per clinic; appenders in other instances may take
-// the same id first, and each collision costs one retry.
-constexpr int kAuditAttempts = 32;
-
-// Runs an INSERT ... ON CONFLICT DO NOTHING RETURNING: OK when it inserted,
-// ALREADY_EXISTS when the key was taken.
-absl::Status Inserted(SqlSession& db, const std::string& insert, const SqlParams& params) {
-  absl::StatusOr<std::unique_ptr<ResultRows>> row = db.QueryRow(insert, params);
-  if (!row.ok()) return row.status();
-  if (*row == nullptr) return absl::AlreadyExistsError("the key is taken");
-  return (*row)->Next().status();  // to the end: SQLite finishes the statement
-}
 
 }  // namespace
 
@@ -51,10 +40,11 @@ SqlStore::SqlStore(std::unique_ptr<SqlExecutor> executor)
 
 absl::StatusOr<v1::Outcome> SqlStore::LogOutcome(const std::string& clinic_id,
                                                  const std::string& request_id,
-                                                 const v1::Outcome& outcome) {
+                                                 const v1::Outcome& outcome,
+                                                 WriteAudit* audit) {
   return WriteClaimedRevision<v1::Outcome, OutcomeRows>(
       *executor_, dialect_, clinic_id, request_id, kLogOperation, LogOutcomeFingerprint(outcome),
-      kOutcomeClaimAttempts, [&](OutcomeRows& rows, int64_t now_us) -> absl::StatusOr<NewRevision> {
+      kOutcomeClaimAttempts, audit, [&](OutcomeRows& rows, int64_t now_us) -> absl::StatusOr<NewRevision> {
                          absl::StatusOr<NewRevision> first = FirstRevision(outcome, now_us);
                          if (!first.ok()) return first;
                          // The session joins the patient's open episode, or
@@ -74,12 +64,13 @@ absl::StatusOr<v1::Outcome> SqlStore::AmendOutcome(const std::string& clinic_id,
                                                    const std::string& request_id,
                                                    const std::string& name,
                                                    const v1::Outcome& corrected,
-                                                   const std::string& reason) {
+                                                   const std::string& reason,
+                                                   WriteAudit* audit) {
   absl::StatusOr<std::string> outcome_id = CheckAmendOutcome(request_id, name);
   if (!outcome_id.ok()) return outcome_id.status();
   return WriteClaimedRevision<v1::Outcome, OutcomeRows>(
       *executor_, dialect_, clinic_id, request_id, kAmendOperation,
-      AmendOutcomeFingerprint(name, corrected, reason), kOutcomeClaimAttempts,
+      AmendOutcomeFingerprint(name, corrected, reason), kOutcomeClaimAttempts, audit,
       [&](OutcomeRows& rows, int64_t now_us) -> absl::StatusOr<NewRevision> {
         // The next revision number is read only once the lock is held.
         absl::StatusOr<OutcomeRows::Latest> latest = rows.LockLatest(clinic_id, *outcome_id);
@@ -130,7 +121,7 @@ absl::Status SqlStore::SaveRecommendationRecord(const std::string& clinic_id,
                    {"response_proto", SqlBytes{record.response_proto}}},
                   p),
         " ON CONFLICT (clinic_id, recommendation_id) DO NOTHING RETURNING 1");
-    if (absl::Status inserted = Inserted(db, insert, p); !absl::IsAlreadyExists(inserted)) {
+    if (absl::Status inserted = InsertIfAbsent(db, insert, p); !absl::IsAlreadyExists(inserted)) {
       return inserted;
     }
     SqlParams key(dialect_.placeholder_prefix);
@@ -149,30 +140,8 @@ absl::Status SqlStore::SaveRecommendationRecord(const std::string& clinic_id,
 }
 
 absl::Status SqlStore::AppendAudit(const AuditEntry& entry) {
-  return executor_->Write([&](SqlSession& db, int64_t now_us) -> absl::Status {
-    SqlParams p(dialect_.placeholder_prefix);
-    const std::string clinic = p.Add(entry.clinic_id);
-    // Ids increase within a clinic. Racing appenders (other instances on
-    // PostgreSQL) may pick the same max + 1; ON CONFLICT lets the loser try
-    // the next id. The casts type the SELECT list for PostgreSQL.
-    const std::string insert = absl::StrCat(
-        "INSERT INTO audit_records (clinic_id, id, time_us, principal, role, method, subject, "
-        "status_code) SELECT CAST(",
-        clinic, " AS TEXT), coalesce(max(id), 0) + 1, CAST(",
-        p.Add(entry.time_us != 0 ? entry.time_us : now_us), " AS BIGINT), CAST(",
-        p.Add(entry.principal), " AS TEXT), CAST(", p.Add(entry.role), " AS TEXT), CAST(",
-        p.Add(entry.method), " AS TEXT), CAST(", p.Add(entry.subject), " AS TEXT), CAST(",
-        p.Add(int64_t{entry.status_code}),
-        " AS INTEGER) FROM audit_records WHERE clinic_id = ", clinic,
-        " ON CONFLICT (clinic_id, id) DO NOTHING RETURNING id");
-    for (int attempt = 0; attempt < kAuditAttempts; ++attempt) {
-      if (absl::Status inserted = Inserted(db, insert, p); !absl::IsAlreadyExists(inserted)) {
-        return inserted;
-      }
-    }
-    return core::WithReason(
-        absl::UnavailableError("too many concurrent audit appends for this clinic; retry"),
-        kReasonStoreBusy);
+  return executor_->Write([&](SqlSession& db, int64_t now_us) {
+    return AppendAuditRow(db, dialect_, entry, now_us);
   });
 }
 

@@ -35,13 +35,15 @@ class SqlStore : public Store {
  public:
   explicit SqlStore(std::unique_ptr<SqlExecutor> executor);
 
+  using Store::AmendOutcome;
+  using Store::LogOutcome;
   absl::StatusOr<v1::Outcome> LogOutcome(const std::string& clinic_id,
                                          const std::string& request_id,
-                                         const v1::Outcome& outcome) override;
+                                         const v1::Outcome& outcome, WriteAudit* audit) override;
   absl::StatusOr<v1::Outcome> AmendOutcome(const std::string& clinic_id,
                                            const std::string& request_id, const std::string& name,
-                                           const v1::Outcome& corrected,
-                                           const std::string& reason) override;
+                                           const v1::Outcome& corrected, const std::string& reason,
+                                           WriteAudit* audit) override;
   absl::Status SaveRecommendation(const std::string& clinic_id,
                                   const v1::RecommendProtocolRequest& request,
                                   const v1::RecommendProtocolResponse& response) override;

@@ -34,7 +34,7 @@ absl::StatusOr<v1::CurveMeasurement> SqlStore::RecordCurveMeasurement(
     const v1::CurveMeasurement& measurement) {
   return WriteClaimedRevision<v1::CurveMeasurement, CurveRows>(
       *executor_, dialect_, clinic_id, request_id, kRecordCurveOperation,
-      RecordCurveFingerprint(measurement), kClaimAttempts,
+      RecordCurveFingerprint(measurement), kClaimAttempts, /*audit=*/nullptr,
       [&](CurveRows&, int64_t now_us) -> absl::StatusOr<NewCurveRevision> {
         absl::StatusOr<std::string> id = base::RandomHexId();
         if (!id.ok()) return id.status();
@@ -49,7 +49,7 @@ absl::StatusOr<v1::CurveMeasurement> SqlStore::AmendCurveMeasurement(
   if (!id.ok()) return id.status();
   return WriteClaimedRevision<v1::CurveMeasurement, CurveRows>(
       *executor_, dialect_, clinic_id, request_id, kAmendCurveOperation,
-      AmendCurveFingerprint(name, corrected, reason), kClaimAttempts,
+      AmendCurveFingerprint(name, corrected, reason), kClaimAttempts, /*audit=*/nullptr,
       [&](CurveRows& rows, int64_t now_us) -> absl::StatusOr<NewCurveRevision> {
         absl::StatusOr<CurveRows::Latest> latest = rows.LockLatest(clinic_id, *id);
         if (!latest.ok()) return latest.status();

@@ -59,6 +59,18 @@ struct AuditEntry {
   int status_code = 0;
 };
 
+// The audit record of one write, handed to the write itself. A store whose
+// writes are serialized anyway (SQLite's one writer) appends it in the
+// write's own transaction, so the record of an acknowledged write is exactly
+// as durable as the write and costs no commit of its own. Elsewhere
+// (PostgreSQL) `stored` stays false and the caller records it as any other
+// call: a clinic's audit ids are max + 1, so appending inside concurrent
+// write transactions would make them wait on each other until commit.
+struct WriteAudit {
+  AuditEntry entry;  // an empty subject means the written record's name
+  bool stored = false;  // set when `entry` was committed with the write
+};
+
 struct AuditPage {
   std::vector<v1::AuditRecord> records;
   std::string next_page_token;
@@ -179,19 +191,35 @@ class Store {
   // create_time set. Acknowledged only after a durable commit. Idempotent on
   // (clinic_id, request_id): the same request_id with the same outcome returns
   // the first stored outcome and stores nothing; with a different outcome it is
-  // ALREADY_EXISTS. `outcome` has been validated by the caller.
+  // ALREADY_EXISTS. `outcome` has been validated by the caller. `audit`
+  // (may be null): the call's audit record, see WriteAudit; a replayed
+  // retry is a call too and is audited as well.
   virtual absl::StatusOr<v1::Outcome> LogOutcome(const std::string& clinic_id,
                                                  const std::string& request_id,
-                                                 const v1::Outcome& outcome) = 0;
+                                                 const v1::Outcome& outcome,
+                                                 WriteAudit* audit) = 0;
+  absl::StatusOr<v1::Outcome> LogOutcome(const std::string& clinic_id,
+                                         const std::string& request_id,
+                                         const v1::Outcome& outcome) {
+    return LogOutcome(clinic_id, request_id, outcome, nullptr);
+  }
 
   // Appends the next revision of `name` ("outcomes/{id}") with `reason`.
   // Idempotent on request_id like LogOutcome. NOT_FOUND when the outcome is
-  // not in this clinic.
+  // not in this clinic. `audit` as for LogOutcome.
   virtual absl::StatusOr<v1::Outcome> AmendOutcome(const std::string& clinic_id,
                                                    const std::string& request_id,
                                                    const std::string& name,
                                                    const v1::Outcome& corrected,
-                                                   const std::string& reason) = 0;
+                                                   const std::string& reason,
+                                                   WriteAudit* audit) = 0;
+  absl::StatusOr<v1::Outcome> AmendOutcome(const std::string& clinic_id,
+                                           const std::string& request_id,
+                                           const std::string& name,
+                                           const v1::Outcome& corrected,
+                                           const std::string& reason) {
+    return AmendOutcome(clinic_id, request_id, name, corrected, reason, nullptr);
+  }
 
   // Records what was recommended, so an outcome can refer to it.
   virtual absl::Status SaveRecommendation(const std::string& clinic_id,

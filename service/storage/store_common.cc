@@ -57,6 +57,13 @@ absl::StatusOr<PlannedRead> PlanPage(
 
 }  // namespace
 
+absl::Status InsertIfAbsent(SqlSession& db, const std::string& insert, const SqlParams& params) {
+  absl::StatusOr<std::unique_ptr<ResultRows>> row = db.QueryRow(insert, params);
+  if (!row.ok()) return row.status();
+  if (*row == nullptr) return absl::AlreadyExistsError("the key is taken");
+  return (*row)->Next().status();  // to the end: SQLite finishes the statement
+}
+
 absl::Status RequireRequestId(const std::string& request_id) {
   if (request_id.empty()) return core::InvalidField("request_id", "is required");
   return absl::OkStatus();

@@ -35,6 +35,10 @@ struct NewRevision {
   int64_t first_create_time_us = 0;
 };
 
+// Runs an INSERT ... ON CONFLICT DO NOTHING RETURNING: OK when it inserted,
+// ALREADY_EXISTS when the key was taken.
+absl::Status InsertIfAbsent(SqlSession& db, const std::string& insert, const SqlParams& params);
+
 // INVALID_ARGUMENT when a write has no request_id.
 absl::Status RequireRequestId(const std::string& request_id);
 

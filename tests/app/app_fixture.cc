@@ -67,9 +67,17 @@ v1::LogOutcomeRequest AppTest::LogRequest(const std::string& patient_id) {
   return request;
 }
 
+AuditEvent AppTest::CallAudit(const auth::Caller& caller, auth::Method method, absl::Time start) {
+  AuditEvent event;
+  event.start = start;
+  event.caller = caller;
+  event.method = method;
+  return event;
+}
+
 v1::Outcome AppTest::MustLog(const auth::Caller& caller, const v1::LogOutcomeRequest& request) {
-  std::string subject;
-  auto stored = outcomes_->Log(caller, request, &subject);
+  AuditEvent audit = CallAudit(caller, auth::Method::kLogOutcome);
+  auto stored = outcomes_->Log(caller, request, &audit);
   EXPECT_TRUE(stored.ok()) << stored.status();
   return stored.ok() ? *stored : v1::Outcome();
 }

@@ -56,6 +56,9 @@ class AppTest : public ::testing::Test {
   // A valid LogOutcome request for `patient_id` by therapist-1, with a fresh
   // request id.
   static v1::LogOutcomeRequest LogRequest(const std::string& patient_id);
+  // The audit record of a call of `method` by `caller` that started at `start`.
+  static AuditEvent CallAudit(const auth::Caller& caller, auth::Method method,
+                              absl::Time start = absl::Now());
   // Logs `request` as `caller` and fails the test when it does not store.
   v1::Outcome MustLog(const auth::Caller& caller, const v1::LogOutcomeRequest& request);
 

@@ -44,6 +44,18 @@ TEST_F(BackgroundRecordsTest, TheCatalogAndCliniclessCallsAreNotAudited) {
   EXPECT_EQ(ReadAudit(*history_).records_size(), 0);
 }
 
+TEST_F(BackgroundRecordsTest, ARecordStoredWithItsWriteIsNotWrittenAgain) {
+  BackgroundRecords records(*store_, 100);
+  AuditEvent event{absl::Now(), Host(), auth::Method::kLogOutcome, "outcomes/x",
+                   absl::StatusCode::kOk, ""};
+  event.stored_with_write = true;
+  records.Record(event);
+  event.stored_with_write = false;
+  records.Record(event);
+  records.Flush();
+  EXPECT_EQ(ReadAudit(*history_).records_size(), 1);
+}
+
 TEST_F(BackgroundRecordsTest, DestructionWritesWhatIsQueued) {
   {
     BackgroundRecords records(*store_, 1000);

@@ -13,28 +13,61 @@ using OutcomesTest = AppTest;
 
 TEST_F(OutcomesTest, LogIsIdempotentOnRequestId) {
   const v1::LogOutcomeRequest request = LogRequest("patient-1");
-  std::string subject;
-  auto first = outcomes_->Log(Host(), request, &subject);
+  AuditEvent audit = CallAudit(Host(), auth::Method::kLogOutcome);
+  auto first = outcomes_->Log(Host(), request, &audit);
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_THAT(first->name(), StartsWith("outcomes/"));
-  EXPECT_EQ(subject, first->name());
+  EXPECT_EQ(audit.subject, first->name());
   EXPECT_EQ(first->spine_region(), v1::SPINE_REGION_LUMBAR) << "taken from the protocol";
-  auto retry = outcomes_->Log(Host(), request, &subject);
+  auto retry = outcomes_->Log(Host(), request, &audit);
   ASSERT_TRUE(retry.ok()) << retry.status();
   EXPECT_EQ(retry->name(), first->name());
 
   v1::LogOutcomeRequest reused = request;
   reused.mutable_outcome()->set_pain_after(1);
-  EXPECT_EQ(outcomes_->Log(Host(), reused, &subject).status().code(),
+  EXPECT_EQ(outcomes_->Log(Host(), reused, &audit).status().code(),
             absl::StatusCode::kAlreadyExists);
+}
+
+// On SQLite the audit record of an acknowledged write is committed with it
+// (no commit of its own, never lost in a crash after the acknowledgement);
+// a write that fails leaves no record of success behind.
+TEST_F(OutcomesTest, AWriteCommitsItsOwnAuditRecordOnSqlite) {
+  const v1::LogOutcomeRequest request = LogRequest("patient-1");
+  const absl::Time start = absl::FromUnixSeconds(1790000000);
+  AuditEvent logged = CallAudit(Host(), auth::Method::kLogOutcome, start);
+  auto first = outcomes_->Log(Host(), request, &logged);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(logged.stored_with_write);
+  AuditEvent replayed = CallAudit(Host(), auth::Method::kLogOutcome, start);
+  ASSERT_TRUE(outcomes_->Log(Host(), request, &replayed).ok());
+  EXPECT_TRUE(replayed.stored_with_write) << "a retry is a call too";
+  v1::LogOutcomeRequest reused = request;
+  reused.mutable_outcome()->set_pain_after(1);
+  AuditEvent refused = CallAudit(Host(), auth::Method::kLogOutcome, start);
+  ASSERT_FALSE(outcomes_->Log(Host(), reused, &refused).ok());
+  EXPECT_FALSE(refused.stored_with_write);
+
+  auto page = store_->ListAudit(Host().clinic_id, v1::ListAuditRecordsRequest());
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->records.size(), 2u) << "the log and its retry; nothing for the refused call";
+  for (const v1::AuditRecord& record : page->records) {
+    EXPECT_EQ(record.subject(), first->name());
+    EXPECT_EQ(record.method(), auth::MethodPath(auth::Method::kLogOutcome));
+    EXPECT_EQ(record.status_code(), 0);
+    EXPECT_EQ(record.principal(), Host().principal);
+    EXPECT_EQ(record.time().seconds(), 1790000000);
+  }
 }
 
 TEST_F(OutcomesTest, BadOutcomeNamesTheFieldAndStoresNothing) {
   v1::LogOutcomeRequest request = LogRequest("patient-2");
   request.mutable_outcome()->set_pain_before(42);
-  std::string subject;
-  auto stored = outcomes_->Log(Host(), request, &subject);
+  AuditEvent audit = CallAudit(Host(), auth::Method::kLogOutcome);
+  auto stored = outcomes_->Log(Host(), request, &audit);
   ASSERT_EQ(stored.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(audit.stored_with_write);
+  std::string subject;
   EXPECT_THAT(ViolatedFields(stored.status()), ElementsAre("outcome.pain_before"));
   v1::ListOutcomesRequest list;
   list.mutable_filter()->set_patient_id("patient-2");
@@ -51,11 +84,13 @@ TEST_F(OutcomesTest, AmendAppendsARevisionAndGetReadsEither) {
   *amend.mutable_outcome() = LogRequest("patient-1").outcome();
   amend.mutable_outcome()->set_pain_after(2);
   amend.set_reason("typo in pain after");
-  std::string subject;
-  auto amended = outcomes_->Amend(Therapist("therapist-1"), amend, &subject);
+  AuditEvent audit = CallAudit(Therapist("therapist-1"), auth::Method::kAmendOutcome);
+  auto amended = outcomes_->Amend(Therapist("therapist-1"), amend, &audit);
   ASSERT_TRUE(amended.ok()) << amended.status();
   EXPECT_EQ(amended->revision(), 2);
-  EXPECT_EQ(subject, first.name());
+  EXPECT_EQ(audit.subject, first.name());
+  EXPECT_TRUE(audit.stored_with_write);
+  std::string subject;
 
   v1::GetOutcomeRequest get;
   get.set_name(first.name());

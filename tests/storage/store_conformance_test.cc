@@ -716,6 +716,54 @@ TEST_P(StoreConformanceTest, PatientProgressFollowsAmendmentsOfTimePainAndPatien
   EXPECT_EQ(progress("patient-7").first_pain_before, 4);
 }
 
+// SQLite's one writer commits a write's audit record with the write; on
+// PostgreSQL the record is left to the caller (see WriteAudit).
+TEST_P(StoreConformanceTest, AWriteCarriesItsAuditRecordWhereThereIsOneWriter) {
+  const bool one_writer = GetParam().name == "Sqlite";
+  WriteAudit audit;
+  audit.entry.time_us = kBaseTimeUs;
+  audit.entry.principal = "host-1";
+  audit.entry.role = "host";
+  audit.entry.clinic_id = kClinicA;
+  audit.entry.method = "/scoliomassage.v1.OutcomeService/LogOutcome";
+  absl::StatusOr<v1::Outcome> logged =
+      store_->LogOutcome(kClinicA, "8d0e6a3c-9f1b-4b6e-9c51-2f6d0c9a7e11", SampleOutcome(), &audit);
+  ASSERT_TRUE(logged.ok()) << logged.status();
+  EXPECT_EQ(audit.stored, one_writer);
+
+  WriteAudit refused = audit;
+  refused.stored = false;
+  v1::Outcome other = SampleOutcome();
+  other.set_pain_after(other.pain_after() == 1 ? 2 : 1);
+  EXPECT_EQ(store_->LogOutcome(kClinicA, "8d0e6a3c-9f1b-4b6e-9c51-2f6d0c9a7e11", other, &refused)
+                .status()
+                .code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_FALSE(refused.stored) << "a refused write stores no record of success";
+
+  WriteAudit amended = audit;
+  amended.stored = false;
+  amended.entry.method = "/scoliomassage.v1.OutcomeService/AmendOutcome";
+  ASSERT_TRUE(store_->AmendOutcome(kClinicA, "0b3f4d2e-6a7c-4e1f-8b9d-5c2a1e0f3d47", logged->name(),
+                                   SampleOutcome(), "typo", &amended)
+                  .ok());
+  EXPECT_EQ(amended.stored, one_writer);
+
+  absl::StatusOr<AuditPage> page = store_->ListAudit(kClinicA, v1::ListAuditRecordsRequest());
+  ASSERT_TRUE(page.ok()) << page.status();
+  if (!one_writer) {
+    EXPECT_TRUE(page->records.empty());
+    return;
+  }
+  ASSERT_EQ(page->records.size(), 2u);
+  EXPECT_EQ(page->records[0].subject(), logged->name()) << "the written outcome's name";
+  EXPECT_EQ(page->records[0].method(), "/scoliomassage.v1.OutcomeService/LogOutcome");
+  EXPECT_EQ(page->records[1].method(), "/scoliomassage.v1.OutcomeService/AmendOutcome");
+  EXPECT_EQ(page->records[1].subject(), logged->name());
+  EXPECT_EQ(page->records[0].status_code(), 0);
+  EXPECT_EQ(page->records[0].principal(), "host-1");
+}
+
 TEST_P(StoreConformanceTest, AuditRecordsAreAppendedAndListedPerClinic) {
   for (int i = 0; i < 5; ++i) {
     AuditEntry entry;
