@@ -42,12 +42,15 @@ absl::Status SqliteStatus(int result_code, sqlite3* db, absl::string_view contex
 }
 
 SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
-    : owner_(other.owner_), db_(other.db_), statement_(std::exchange(other.statement_, nullptr)) {}
+    : owner_(other.owner_),
+      db_(other.db_),
+      statement_(std::exchange(other.statement_, nullptr)),
+      slot_(other.slot_) {}
 
 SqliteStatement::~SqliteStatement() {
   if (statement_ == nullptr) return;
   if (owner_ != nullptr) {
-    owner_->Recycle(statement_);
+    SqliteConnection::Recycle(statement_, slot_);
   } else {
     sqlite3_finalize(statement_);
   }
@@ -130,7 +133,7 @@ absl::StatusOr<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const O
 }
 
 SqliteConnection::~SqliteConnection() {
-  for (auto& [sql, statement] : idle_statements_) sqlite3_finalize(statement);
+  for (auto& [sql, statement] : statements_) sqlite3_finalize(statement);
   sqlite3_close_v2(db_);
 }
 
@@ -157,14 +160,12 @@ absl::Status SqliteConnection::Exec(absl::string_view sql) {
 }
 
 absl::StatusOr<SqliteStatement> SqliteConnection::Prepare(absl::string_view sql) {
-  const std::string text(sql);
-  if (auto cached = idle_statements_.find(text); cached != idle_statements_.end()) {
-    sqlite3_stmt* statement = cached->second;
-    idle_statements_.erase(cached);
-    return SqliteStatement(this, db_, statement);
+  auto cached = statements_.find(sql);
+  if (cached != statements_.end() && cached->second != nullptr) {
+    return SqliteStatement(this, db_, std::exchange(cached->second, nullptr), &cached->second);
   }
   sqlite3_stmt* statement = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, text.data(), static_cast<int>(text.size()),
+  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                                     SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(statement);
@@ -174,17 +175,23 @@ absl::StatusOr<SqliteStatement> SqliteConnection::Prepare(absl::string_view sql)
     // Only a comment or white space: nothing to run and nothing to cache.
     return SqliteStatement(db_, statement);
   }
-  return SqliteStatement(this, db_, statement);
+  if (cached == statements_.end() && statements_.size() < kMaxCachedStatements) {
+    cached = statements_.emplace(std::string(sql), nullptr).first;
+  }
+  // A text in use twice at once shares its one slot: whichever statement
+  // comes back second is finalized.
+  return SqliteStatement(this, db_, statement,
+                         cached == statements_.end() ? nullptr : &cached->second);
 }
 
-void SqliteConnection::Recycle(sqlite3_stmt* statement) {
+void SqliteConnection::Recycle(sqlite3_stmt* statement, sqlite3_stmt** slot) {
   // Reset ends the statement's read of the database (a WAL reader must not
   // hold its snapshot while idle) and clear drops the bound copies.
   sqlite3_reset(statement);
   sqlite3_clear_bindings(statement);
-  const char* sql = sqlite3_sql(statement);
-  if (sql == nullptr || idle_statements_.size() >= kMaxCachedStatements ||
-      !idle_statements_.emplace(sql, statement).second) {
+  if (slot != nullptr && *slot == nullptr) {
+    *slot = statement;
+  } else {
     sqlite3_finalize(statement);
   }
 }

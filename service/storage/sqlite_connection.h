@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <unordered_map>
 
+#include "absl/container/node_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -28,10 +28,12 @@ class SqliteStatement {
  public:
   // Finalized when destroyed.
   SqliteStatement(sqlite3* db, sqlite3_stmt* statement) : db_(db), statement_(statement) {}
-  // Reset and handed back to `owner`'s statement cache when destroyed; the
+  // Reset and handed back to `owner`'s statement cache when destroyed (into
+  // `slot`, its cache entry, when that is empty; else finalized); the
   // statement must not outlive its connection.
-  SqliteStatement(SqliteConnection* owner, sqlite3* db, sqlite3_stmt* statement)
-      : owner_(owner), db_(db), statement_(statement) {}
+  SqliteStatement(SqliteConnection* owner, sqlite3* db, sqlite3_stmt* statement,
+                  sqlite3_stmt** slot)
+      : owner_(owner), db_(db), statement_(statement), slot_(slot) {}
   SqliteStatement(SqliteStatement&& other) noexcept;
   SqliteStatement& operator=(SqliteStatement&&) = delete;
   SqliteStatement(const SqliteStatement&) = delete;
@@ -61,6 +63,7 @@ class SqliteStatement {
   SqliteConnection* owner_ = nullptr;
   sqlite3* db_;
   sqlite3_stmt* statement_;
+  sqlite3_stmt** slot_ = nullptr;
 };
 
 class SqliteConnection {
@@ -98,12 +101,15 @@ class SqliteConnection {
 
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
   // Takes back a statement whose SqliteStatement is destroyed.
-  void Recycle(sqlite3_stmt* statement);
+  static void Recycle(sqlite3_stmt* statement, sqlite3_stmt** slot);
 
   sqlite3* db_;
-  // Idle prepared statements by SQL text (one per text; a text in use twice
-  // at once gets a second, uncached statement).
-  std::unordered_map<std::string, sqlite3_stmt*> idle_statements_;
+  // Prepared statements by SQL text, one per text: the statement while it
+  // is idle, null while it is in use (a text in use twice at once gets a
+  // second, uncached statement). Entries are never erased, so a statement
+  // in use keeps a stable pointer to its slot (node_hash_map) and taking
+  // and returning one neither allocates nor hashes its text twice.
+  absl::node_hash_map<std::string, sqlite3_stmt*> statements_;
 };
 
 }  // namespace scoliomassage::storage
