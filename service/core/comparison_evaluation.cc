@@ -41,7 +41,7 @@ int DistinctPatients(const std::vector<size_t>& rows, const std::vector<Evaluati
   return static_cast<int>(patients.size());
 }
 
-// Hides cells until every rule holds; returns nothing, marks `hidden`.
+// Marks `hidden` on cells until every rule holds.
 void Suppress(std::vector<GroupCells>& cells, const std::vector<int>& group_patients,
               const std::vector<bool>& suppressed_groups) {
   // The same episodes under two names are one figure.
@@ -87,7 +87,10 @@ void Suppress(std::vector<GroupCells>& cells, const std::vector<int>& group_pati
   }
 }
 
-CountCell Count(const Cell& cell) { return CountCell{cell.hidden ? 0 : static_cast<int>(cell.rows.size()), cell.hidden}; }
+// A hidden count carries no number, so no face can print it as one.
+CountCell Count(const Cell& cell) {
+  return CountCell{cell.hidden ? 0 : static_cast<int>(cell.rows.size()), cell.hidden};
+}
 
 }  // namespace
 
