@@ -45,7 +45,14 @@ constexpr char kMethod[] =
     "hybrid score interval (method 10, Newcombe RG, Stat Med 1998;17:873-890) for responders. "
     "Groups of fewer than 10 episodes are withheld; for the analytics role, groups of fewer than "
     "5 patients are suppressed, with a complementary group when one hidden group would follow "
-    "from the total. Pain change threshold: ";
+    "from the total. Protocol evaluations: each group's episodes are counted by the variant the "
+    "stable hash of the pseudonym assigned and by the variant received, with the overrides into "
+    "and out of the group and the episodes in no evaluation; for the analytics role a count of "
+    "fewer than 5 patients is suppressed, with its complement. The hash spreads patients evenly "
+    "but is not concealed randomisation, and therapists may override it: compared as received "
+    "(by protocol or version), overrides can bias the comparison; compared by assigned variant "
+    "(intention to treat), every episode in an evaluation stays in the variant assigned and "
+    "episodes in no evaluation are left out. Pain change threshold: ";
 
 void SetInterval(const std::optional<core::Interval>& from, v1::Interval* to) {
   if (!from) return;
@@ -74,6 +81,26 @@ v1::GroupVisibility Visibility(core::GroupVisibility visibility) {
     case core::GroupVisibility::kSuppressed: return v1::GROUP_VISIBILITY_SUPPRESSED;
   }
   return v1::GROUP_VISIBILITY_UNSPECIFIED;
+}
+
+void SetCount(const core::CountCell& from, v1::SuppressibleCount* to) {
+  if (from.suppressed) {
+    to->set_suppressed(true);
+  } else {
+    to->set_episode_count(from.episodes);
+  }
+}
+
+void SetEvaluation(const core::EvaluationCounts& from, v1::EvaluationCounts* to) {
+  for (const std::string& name : from.evaluations) to->add_evaluations(name);
+  SetCount(from.assigned_a, to->mutable_assigned_a());
+  SetCount(from.assigned_b, to->mutable_assigned_b());
+  SetCount(from.received_a, to->mutable_received_a());
+  SetCount(from.received_b, to->mutable_received_b());
+  SetCount(from.overridden, to->mutable_overridden());
+  SetCount(from.overridden_into, to->mutable_overridden_into());
+  SetCount(from.overridden_out_of, to->mutable_overridden_out_of());
+  SetCount(from.not_in_evaluation, to->mutable_not_in_evaluation());
 }
 
 void SetDifference(const std::optional<core::DifferenceEstimate>& from, const std::string& first,
@@ -123,8 +150,12 @@ absl::Status ValidateCompareProtocolsRequest(const v1::CompareProtocolsRequest& 
 }
 
 v1::CompareProtocolsResponse ComparisonToProto(const core::ComparisonResult& result,
-                                               bool by_version) {
+                                               v1::CompareBy compare_by) {
+  if (compare_by == v1::COMPARE_BY_UNSPECIFIED) compare_by = v1::COMPARE_BY_PROTOCOL;
+  const bool by_version = compare_by == v1::COMPARE_BY_PROTOCOL_VERSION ||
+                          compare_by == v1::COMPARE_BY_ASSIGNED_VARIANT;
   v1::CompareProtocolsResponse response;
+  response.set_compare_by(compare_by);
   std::vector<const core::GroupComparison*> shown;
   for (const core::GroupComparison& g : result.groups) {
     v1::ProtocolComparisonGroup* group = response.add_groups();
@@ -141,6 +172,7 @@ v1::CompareProtocolsResponse ComparisonToProto(const core::ComparisonResult& res
     group->set_patient_count(g.patients);
     group->set_episode_count(g.episodes);
     group->set_session_count(g.sessions);
+    if (g.evaluation) SetEvaluation(*g.evaluation, group->mutable_evaluation());
     if (g.visibility != core::GroupVisibility::kShown) continue;
     shown.push_back(&g);
     SetMean(g.pain_change, group->mutable_pain_change());
@@ -184,6 +216,9 @@ v1::CompareProtocolsResponse ComparisonToProto(const core::ComparisonResult& res
   response.set_totals_suppressed(result.total_suppressed);
   response.set_total_patient_count(result.total_patients);
   response.set_total_episode_count(result.total_episodes);
+  if (result.not_in_evaluation) {
+    SetCount(*result.not_in_evaluation, response.mutable_episodes_not_in_evaluation());
+  }
   response.set_method(absl::StrCat(kMethod, core::kSourcePainChange, "."));
   return response;
 }
@@ -194,6 +229,16 @@ absl::StatusOr<v1::CompareProtocolsResponse> Comparisons::Compare(
   storage::ComparisonCriteria criteria;
   criteria.spine_region = request.spine_region();
   criteria.by_version = request.compare_by() == v1::COMPARE_BY_PROTOCOL_VERSION;
+  criteria.by_assigned_variant = request.compare_by() == v1::COMPARE_BY_ASSIGNED_VARIANT;
+  if (evaluations_ != nullptr) {
+    for (const catalog::Evaluation& evaluation : evaluations_->evaluations()) {
+      if (evaluation.config.clinic_id() != caller.clinic_id) continue;
+      for (v1::EvaluationVariant variant : {v1::EVALUATION_VARIANT_A, v1::EVALUATION_VARIANT_B}) {
+        criteria.variant_versions[{evaluation.config.name(), variant}] =
+            evaluation.VersionOf(variant);
+      }
+    }
+  }
   if (request.has_start_time()) criteria.start_us = base::TimestampToMicros(request.start_time());
   if (request.has_end_time()) criteria.end_us = base::TimestampToMicros(request.end_time());
   criteria.protocol_ids.assign(request.protocol_ids().begin(), request.protocol_ids().end());
@@ -237,8 +282,10 @@ absl::StatusOr<v1::CompareProtocolsResponse> Comparisons::Compare(
     return instruments_.FindById(id);
   };
   const core::ComparisonResult result = core::CompareEpisodes(
-      rows.episodes, rows.feedback, lookup, caller.role == auth::Role::kAnalytics);
-  v1::CompareProtocolsResponse response = ComparisonToProto(result, criteria.by_version);
+      rows.episodes, rows.feedback, lookup, caller.role == auth::Role::kAnalytics,
+      criteria.by_assigned_variant ? core::Grouping::kAssignedVariant
+                                   : core::Grouping::kAsReceived);
+  v1::CompareProtocolsResponse response = ComparisonToProto(result, request.compare_by());
   *response.mutable_compute_time() = base::TimeToTimestamp(absl::Now());
   return response;
 }

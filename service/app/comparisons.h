@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "app/types.h"
 #include "catalog/catalog.h"
+#include "catalog/evaluations.h"
 #include "catalog/instruments.h"
 #include "core/comparison.h"
 #include "scoliomassage/v1/comparison.pb.h"
@@ -23,15 +24,20 @@ namespace scoliomassage::app {
 absl::Status ValidateCompareProtocolsRequest(const v1::CompareProtocolsRequest& request);
 
 // The core result as the API's message (`compare_by` says how groups are
-// named); `method` names the statistics and their sources.
+// named: COMPARE_BY_UNSPECIFIED as COMPARE_BY_PROTOCOL); `method` names the
+// statistics and their sources.
 v1::CompareProtocolsResponse ComparisonToProto(const core::ComparisonResult& result,
-                                               bool by_version);
+                                               v1::CompareBy compare_by);
 
 class Comparisons {
  public:
   Comparisons(storage::Store& store, const catalog::Catalog& catalog,
               const catalog::Instruments& instruments)
       : store_(store), catalog_(catalog), instruments_(instruments) {}
+
+  // The loaded protocol evaluations (null: none), for the catalog version
+  // of each variant when groups are named by assigned variant.
+  void set_evaluations(const catalog::Evaluations* evaluations) { evaluations_ = evaluations; }
 
   // Clinic-scoped by `caller`; the caller's role decides suppression.
   absl::StatusOr<v1::CompareProtocolsResponse> Compare(
@@ -41,6 +47,7 @@ class Comparisons {
   storage::Store& store_;
   const catalog::Catalog& catalog_;
   const catalog::Instruments& instruments_;
+  const catalog::Evaluations* evaluations_ = nullptr;
 };
 
 }  // namespace scoliomassage::app

@@ -1,5 +1,7 @@
 #include "cli/comparison_format.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -63,6 +65,41 @@ std::string Difference(const v1::DifferenceEstimate& d, const char* format, doub
   return out;
 }
 
+// A count as the table prints it: suppressed in words, never as 0.
+std::string Count(const v1::SuppressibleCount& count) {
+  return count.suppressed() ? "suppressed" : absl::StrCat(count.episode_count());
+}
+
+void AppendEvaluations(const v1::CompareProtocolsResponse& response, std::string& out) {
+  OutputTable table({"GROUP", "ASSIGNED A", "ASSIGNED B", "RECEIVED A", "RECEIVED B",
+                     "OVERRIDDEN", "INTO", "OUT OF", "NO EVALUATION"});
+  for (size_t column = 1; column <= 8; ++column) table.AlignRight(column);
+  for (const v1::ProtocolComparisonGroup& g : response.groups()) {
+    if (g.visibility() == v1::GROUP_VISIBILITY_SUPPRESSED) {
+      table.AddRow({g.group(), "suppressed"});
+      continue;
+    }
+    if (!g.has_evaluation()) continue;
+    const v1::EvaluationCounts& e = g.evaluation();
+    table.AddRow({g.group(), Count(e.assigned_a()), Count(e.assigned_b()), Count(e.received_a()),
+                  Count(e.received_b()), Count(e.overridden()), Count(e.overridden_into()),
+                  Count(e.overridden_out_of()), Count(e.not_in_evaluation())});
+  }
+  const bool any = std::any_of(response.groups().begin(), response.groups().end(),
+                               [](const v1::ProtocolComparisonGroup& g) { return g.has_evaluation(); });
+  if (!any && !response.has_episodes_not_in_evaluation()) return;
+  absl::StrAppend(&out, "\nProtocol evaluations (episodes; ",
+                  response.compare_by() == v1::COMPARE_BY_ASSIGNED_VARIANT
+                      ? "grouped by assigned variant, intention to treat"
+                      : "grouped as received",
+                  "):\n");
+  if (any) absl::StrAppend(&out, table.Render());
+  if (response.has_episodes_not_in_evaluation()) {
+    absl::StrAppend(&out, "Left out, in no evaluation: ",
+                    Count(response.episodes_not_in_evaluation()), " episodes\n");
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<v1::CompareProtocolsRequest> BuildCompareRequest(const CommandOptions& options) {
@@ -101,9 +138,12 @@ absl::StatusOr<v1::CompareProtocolsRequest> BuildCompareRequest(const CommandOpt
     request.set_compare_by(v1::COMPARE_BY_PROTOCOL);
   } else if (by == "version") {
     request.set_compare_by(v1::COMPARE_BY_PROTOCOL_VERSION);
+  } else if (by == "assigned") {
+    request.set_compare_by(v1::COMPARE_BY_ASSIGNED_VARIANT);
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--by=", options.compare_by, ": use protocol or version"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--by=", options.compare_by,
+        ": use protocol, version or assigned (by assigned variant: intention to treat)"));
   }
   return request;
 }
@@ -167,6 +207,7 @@ std::string FormatComparison(const v1::CompareProtocolsResponse& response) {
     }
     absl::StrAppend(&out, "\n");
   }
+  AppendEvaluations(response, out);
   if (response.has_pain_change_difference() || response.has_responder_difference()) {
     absl::StrAppend(&out, "\nDifferences:\n");
     if (response.has_pain_change_difference()) {

@@ -47,7 +47,8 @@ ABSL_FLAG(std::string, group_by, "",
 ABSL_FLAG(int32_t, page_size, 0, "audit: records per page");
 ABSL_FLAG(std::string, instrument, "", "assess list: only this instrument (odi, ndi, ...)");
 ABSL_FLAG(std::string, pattern, "", "compare: curve pattern, c or s");
-ABSL_FLAG(std::string, by, "protocol", "compare: protocol or version");
+ABSL_FLAG(std::string, by, "protocol",
+          "compare: protocol, version, or assigned (by assigned variant: intention to treat)");
 
 namespace scoliomassage::cli {
 namespace {

@@ -18,6 +18,22 @@ constexpr char kObservational[] =
     "difference may reflect who received each protocol rather than the protocol itself. It is "
     "not a causal effect.";
 
+constexpr char kHashIsNotRandomisation[] =
+    "Protocol evaluation: each episode's variant was assigned by a stable hash of the patient's "
+    "pseudonym. Over many patients that spreads them evenly, but it is not concealed "
+    "randomisation: whoever holds the pseudonym secret can foresee a patient's variant, and "
+    "therapists may override it. A quality-improvement tool under the clinic's own governance, "
+    "not a trial.";
+constexpr char kAsReceivedNote[] =
+    "As received: an episode whose variant a therapist overrode is counted in the variant it "
+    "received. Who is overridden is not random (often the patients doing worse), so overrides "
+    "can bias this comparison; compare by assigned variant (intention to treat) to count every "
+    "episode in the variant it was assigned.";
+constexpr char kIntentionToTreatNote[] =
+    "By assigned variant (intention to treat): every episode in a protocol evaluation is counted "
+    "in the variant the hash assigned, whatever it received. That keeps the hash's balance, but "
+    "overrides dilute a difference. Episodes in no evaluation are left out.";
+
 // Baseline differences worth a sentence: a clinician would want to know.
 constexpr double kNotableAgeYears = 5;
 constexpr double kNotableCobbDegrees = 5;
@@ -48,8 +64,10 @@ void NoteBaselineDifference(const std::string& what, const std::string& unit, do
                             const MeanEstimate& ma, const MeanEstimate& mb,
                             std::vector<std::string>& caveats) {
   if (ma.n == 0 || mb.n == 0 || std::fabs(ma.mean - mb.mean) < notable) return;
-  caveats.push_back(absl::StrFormat("At baseline, mean %s differed: %.1f%s in %s vs %.1f%s in %s.",
-                                    what, ma.mean, unit, a.group, mb.mean, unit, b.group));
+  caveats.push_back(absl::StrCat(kBaselineCaveatPrefix,
+                                absl::StrFormat("mean %s differed: %.1f%s in %s vs %.1f%s in %s.",
+                                                what, ma.mean, unit, a.group, mb.mean, unit,
+                                                b.group)));
 }
 
 const v1::InstrumentDomain* FindDomain(const v1::Instrument* instrument, const std::string& id) {
@@ -134,6 +152,14 @@ ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes, bool f
 ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes,
                                  const std::vector<FeedbackCountRow>& feedback,
                                  const InstrumentLookup& instruments, bool for_analytics) {
+  return CompareEpisodes(episodes, feedback, instruments, for_analytics, Grouping::kAsReceived);
+}
+
+ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes,
+                                 const std::vector<FeedbackCountRow>& feedback,
+                                 const InstrumentLookup& instruments, bool for_analytics,
+                                 Grouping grouping) {
+  const bool by_assigned = grouping == Grouping::kAssignedVariant;
   std::map<std::string, ProtocolFeedback> feedback_by_protocol;
   for (const FeedbackCountRow& row : feedback) {
     ProtocolFeedback& f = feedback_by_protocol[row.protocol_id];
@@ -144,11 +170,27 @@ ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes,
     }
   }
   std::vector<std::string> order;
+  std::map<std::string, size_t> group_index;
   std::map<std::string, Accumulator> by_group;
-  std::set<std::string> all_patients;
+  std::set<std::string> all_patients, left_out_patients;
+  std::vector<EvaluationInputRow> evaluation_rows;
+  bool any_evaluation = false;
+  int left_out = 0;
   for (const EpisodeRow& row : episodes) {
-    auto [it, inserted] = by_group.try_emplace(row.group);
-    if (inserted) order.push_back(row.group);
+    any_evaluation |= row.evaluation.has_value();
+    if (by_assigned && !row.evaluation) {
+      ++left_out;
+      left_out_patients.insert(row.patient);
+      continue;
+    }
+    const std::string& name = by_assigned ? row.evaluation->assigned_group : row.group;
+    auto [it, inserted] = by_group.try_emplace(name);
+    if (inserted) {
+      group_index.emplace(name, order.size());
+      order.push_back(name);
+    }
+    evaluation_rows.push_back(EvaluationInputRow{group_index[name], row.patient,
+                                                 row.evaluation ? &*row.evaluation : nullptr});
     Accumulator& acc = it->second;
     if (inserted) acc.protocol_id = row.protocol_id;
     AddScores(row, instruments, acc);
@@ -170,7 +212,7 @@ ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes,
 
   ComparisonResult result;
   result.total_patients = static_cast<int>(all_patients.size());
-  result.total_episodes = static_cast<int>(episodes.size());
+  result.total_episodes = static_cast<int>(evaluation_rows.size());
   std::vector<int> patient_counts;
   for (const std::string& group : order) {
     const Accumulator& acc = by_group[group];
@@ -196,8 +238,10 @@ ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes,
     result.groups.push_back(std::move(g));
   }
 
+  std::vector<bool> suppressed(result.groups.size(), false);
   if (for_analytics) {
     Suppression suppression = SuppressSmallCells(patient_counts, result.total_patients);
+    suppressed = suppression.cells;
     for (size_t i = 0; i < result.groups.size(); ++i) {
       if (!suppression.cells[i]) continue;
       GroupComparison hidden;
@@ -206,14 +250,41 @@ ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes,
       hidden.visibility = GroupVisibility::kSuppressed;
       result.groups[i] = std::move(hidden);
     }
-    if (suppression.total) {
-      result.total_suppressed = true;
-      result.total_patients = 0;
-      result.total_episodes = 0;
+    if (suppression.total) result.total_suppressed = true;
+  }
+  if (any_evaluation) {
+    std::vector<EvaluationCounts> counts =
+        CountEvaluations(order, evaluation_rows, suppressed, for_analytics);
+    for (size_t i = 0; i < result.groups.size(); ++i) {
+      if (!suppressed[i]) result.groups[i].evaluation = std::move(counts[i]);
     }
+  }
+  if (by_assigned) {
+    CountCell cell{left_out, false};
+    if (for_analytics) {
+      // The groups' total and the episodes left out add up to what the
+      // same request as received shows: one of them small hides both.
+      std::set<std::string> everyone = all_patients;
+      everyone.insert(left_out_patients.begin(), left_out_patients.end());
+      const Suppression hidden =
+          SuppressSmallCells({static_cast<int>(all_patients.size()),
+                              static_cast<int>(left_out_patients.size())},
+                             static_cast<int>(everyone.size()));
+      if (hidden.cells[1] || hidden.total) cell = CountCell{0, true};
+      if (hidden.cells[0] || hidden.total) result.total_suppressed = true;
+    }
+    result.not_in_evaluation = cell;
+  }
+  if (result.total_suppressed) {
+    result.total_patients = 0;
+    result.total_episodes = 0;
   }
 
   result.caveats.push_back(kObservational);
+  if (any_evaluation || by_assigned) {
+    result.caveats.push_back(kHashIsNotRandomisation);
+    result.caveats.push_back(by_assigned ? kIntentionToTreatNote : kAsReceivedNote);
+  }
   std::vector<const GroupComparison*> shown;
   for (const GroupComparison& g : result.groups) {
     if (g.visibility == GroupVisibility::kShown) shown.push_back(&g);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/comparison_evaluation.h"
 #include "core/comparison_stats.h"
 #include "core/episode_result.h"
 #include "scoliomassage/v1/instrument.pb.h"
@@ -45,6 +46,9 @@ struct EpisodeRow {
   // The episode's questionnaires (not tied to a session, so an episode with
   // two protocols counts them under each).
   std::vector<ScoreChangeRow> scores;
+  // The row's protocol evaluation; absent when the episode is in none (or
+  // the row's protocol is not the one its episode's evaluation is of).
+  std::optional<EvaluationRow> evaluation;
 };
 
 // CDS Hooks feedback counted per protocol, outcome and override reason.
@@ -99,7 +103,19 @@ struct GroupComparison {
   std::vector<QuestionnaireComparison> questionnaires;  // in order of first appearance
   ProportionEstimate cds_overrides;  // overridden of all feedback on the protocol's cards
   std::vector<OverrideReasonShare> top_override_reasons;
+  // Unless suppressed, when any matching row is in an evaluation.
+  std::optional<EvaluationCounts> evaluation;
 };
+
+// How rows become groups. As received, a row is in its `group`; by
+// assigned variant (intention to treat) a row in an evaluation is in its
+// evaluation's assigned_group and a row in none is left out (counted in
+// ComparisonResult::not_in_evaluation).
+enum class Grouping { kAsReceived, kAssignedVariant };
+
+// Baseline-difference caveats start with this, so that a page can list
+// them apart from the notes on method.
+inline constexpr char kBaselineCaveatPrefix[] = "At baseline, ";
 
 struct ComparisonResult {
   std::vector<GroupComparison> groups;  // in the order groups first appear
@@ -109,9 +125,12 @@ struct ComparisonResult {
   // The first shown group minus the second, when both are shown.
   std::optional<DifferenceEstimate> pain_change_difference;
   std::optional<DifferenceEstimate> responder_difference;
-  // Plain-language notes: the observational caveat first, then each baseline
-  // difference worth knowing about.
+  // Plain-language notes: the observational caveat first, then the notes on
+  // protocol evaluations (when a row is in one), then each baseline
+  // difference worth knowing about (kBaselineCaveatPrefix).
   std::vector<std::string> caveats;
+  // Grouping::kAssignedVariant only: the rows in no evaluation, left out.
+  std::optional<CountCell> not_in_evaluation;
 };
 
 // `for_analytics` applies small-cell suppression (the analytics role);
@@ -123,5 +142,10 @@ ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes, bool f
 ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes,
                                  const std::vector<FeedbackCountRow>& feedback,
                                  const InstrumentLookup& instruments, bool for_analytics);
+// The same with a choice of grouping.
+ComparisonResult CompareEpisodes(const std::vector<EpisodeRow>& episodes,
+                                 const std::vector<FeedbackCountRow>& feedback,
+                                 const InstrumentLookup& instruments, bool for_analytics,
+                                 Grouping grouping);
 
 }  // namespace scoliomassage::core

@@ -17,6 +17,9 @@ constexpr AxisExtent kPainChangeExtent{-4, 4, -10, 10};
 constexpr AxisExtent kPercentExtent{0, 100, 0, 100};
 // Events per 100 sessions: at least 0-10, wider when the data needs it.
 constexpr AxisExtent kRateExtent{0, 10, 0, std::numeric_limits<double>::infinity()};
+// Questionnaire changes: scales differ (SRS-22r 1-5, ODI 0-100), so the
+// axis starts at +-1 point and grows with the data, never past +-100.
+constexpr AxisExtent kScoreChangeExtent{-1, 1, -100, 100};
 
 std::string Percent(double proportion) {
   double value = std::round(proportion * 100);
@@ -98,7 +101,138 @@ ForestRow AdverseEventRow(const v1::ProtocolComparisonGroup& group) {
                      RateText(rate));
 }
 
+ForestRow QuestionnaireRow(const v1::ProtocolComparisonGroup& group,
+                           const v1::QuestionnaireChange& measured) {
+  if (!IsShown(group)) return TextRow(group, WithheldText(group, /*brief=*/true));
+  const v1::QuestionnaireChange* q =
+      FindQuestionnaire(group, measured.instrument_id(), measured.domain());
+  if (q == nullptr || q->change().n() == 0) {
+    return TextRow(group, "Not measured: no episode scored it twice");
+  }
+  std::string detail = absl::StrCat(Plural(q->change().n(), "episode", "episodes"),
+                                    " scored twice or more");
+  if (q->has_meaningful()) {
+    absl::StrAppend(&detail, "; meaningful change in ", ProportionText(q->meaningful()));
+  }
+  return EstimateRow(group, std::move(detail), q->change().mean(),
+                     q->change().has_ci95() ? &q->change().ci95() : nullptr, 1,
+                     MeanText(q->change()));
+}
+
+ForestRow OverrideRow(const v1::ProtocolComparisonGroup& group) {
+  if (!IsShown(group)) return TextRow(group, WithheldText(group, /*brief=*/true));
+  const v1::ProportionEstimate& overrides = group.cds_overrides();
+  if (overrides.n() == 0) return TextRow(group, "No estimate: no CDS feedback on its cards");
+  return EstimateRow(group,
+                     absl::StrCat(overrides.successes(), " of ",
+                                  Plural(overrides.n(), "card", "cards"), " overridden"),
+                     overrides.proportion(), overrides.has_ci95() ? &overrides.ci95() : nullptr,
+                     100, ProportionText(overrides));
+}
+
 }  // namespace
+
+std::string QuestionnaireName(const v1::QuestionnaireChange& change) {
+  return absl::StrCat(change.instrument_id(), " ", change.domain());
+}
+
+const v1::QuestionnaireChange* FindQuestionnaire(const v1::ProtocolComparisonGroup& group,
+                                                 const std::string& instrument_id,
+                                                 const std::string& domain) {
+  for (const v1::QuestionnaireChange& q : group.questionnaire_changes()) {
+    if (q.instrument_id() == instrument_id && q.domain() == domain) return &q;
+  }
+  return nullptr;
+}
+
+std::vector<const v1::QuestionnaireChange*> MeasuredQuestionnaires(
+    const v1::CompareProtocolsResponse& response) {
+  std::vector<const v1::QuestionnaireChange*> out;
+  for (const v1::ProtocolComparisonGroup& group : response.groups()) {
+    if (!IsShown(group)) continue;
+    for (const v1::QuestionnaireChange& q : group.questionnaire_changes()) {
+      bool seen = false;
+      for (const v1::QuestionnaireChange* known : out) {
+        seen |= known->instrument_id() == q.instrument_id() && known->domain() == q.domain();
+      }
+      if (!seen) out.push_back(&q);
+    }
+  }
+  return out;
+}
+
+std::string OverrideReasonsText(const v1::ProtocolComparisonGroup& group) {
+  std::string text;
+  for (const v1::OverrideReasonCount& reason : group.top_override_reasons()) {
+    absl::StrAppend(&text, text.empty() ? "" : ", ", reason.overridden_count(), " (",
+                    reason.reason_code().empty() ? "no reason given" : reason.reason_code(), ")");
+  }
+  return text.empty() ? "none" : text;
+}
+
+std::string CountText(const v1::SuppressibleCount& count) {
+  return count.suppressed() ? "suppressed" : absl::StrCat(count.episode_count());
+}
+
+std::string EvaluationAssignedText(const v1::EvaluationCounts& counts) {
+  return absl::StrCat("A ", CountText(counts.assigned_a()), "; B ", CountText(counts.assigned_b()),
+                      "; no evaluation ", CountText(counts.not_in_evaluation()));
+}
+
+std::string EvaluationReceivedText(const v1::EvaluationCounts& counts) {
+  return absl::StrCat("A ", CountText(counts.received_a()), "; B ", CountText(counts.received_b()),
+                      "; no evaluation ", CountText(counts.not_in_evaluation()));
+}
+
+std::string EvaluationOverriddenText(const v1::EvaluationCounts& counts) {
+  return absl::StrCat(CountText(counts.overridden()), " in all; ",
+                      CountText(counts.overridden_into()), " into; ",
+                      CountText(counts.overridden_out_of()), " out of");
+}
+
+ForestFigure QuestionnaireFigure(const v1::CompareProtocolsResponse& response) {
+  ForestFigure figure;
+  figure.id = "forest-questionnaires";
+  figure.title = "Questionnaire change per episode, by instrument and group";
+  figure.desc =
+      "Mean change (latest minus first score per episode) of each questionnaire domain, with "
+      "95% intervals, per group. An observational comparison, not a causal effect.";
+  for (const v1::QuestionnaireChange* measured : MeasuredQuestionnaires(response)) {
+    ForestPanel panel;
+    panel.heading = QuestionnaireName(*measured);
+    const char* better = measured->direction() == v1::CHANGE_DIRECTION_LOWER_IS_BETTER
+                             ? "; left is better"
+                         : measured->direction() == v1::CHANGE_DIRECTION_HIGHER_IS_BETTER
+                             ? "; right is better"
+                             : "";
+    panel.axis_label = absl::StrCat("Change in ", QuestionnaireName(*measured), ", points", better);
+    panel.extent = kScoreChangeExtent;
+    panel.reference = 0;
+    panel.reference_label = "no change";
+    for (const v1::ProtocolComparisonGroup& group : response.groups()) {
+      panel.rows.push_back(QuestionnaireRow(group, *measured));
+    }
+    figure.panels.push_back(std::move(panel));
+  }
+  return figure;
+}
+
+ForestFigure OverridesFigure(const v1::CompareProtocolsResponse& response) {
+  ForestFigure figure;
+  figure.id = "forest-overrides";
+  figure.title = "CDS override rate, by group";
+  figure.desc =
+      "Per group: the share of CDS Hooks cards on its protocol's recommendations that the "
+      "clinician overrode, with the Wilson 95% interval.";
+  ForestPanel panel;
+  panel.axis_label = "Cards overridden, % of cards fed back";
+  panel.extent = kPercentExtent;
+  for (const v1::ProtocolComparisonGroup& group : response.groups()) {
+    panel.rows.push_back(OverrideRow(group));
+  }
+  figure.panels.push_back(std::move(panel));
+  return figure;
+}
 
 std::string OneDecimal(double value) {
   double rounded = std::round(value * 10) / 10;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/forest_plot.h"
 #include "scoliomassage/v1/comparison.pb.h"
@@ -37,5 +38,31 @@ std::string WithheldText(const v1::ProtocolComparisonGroup& group, bool brief = 
 ForestFigure PainChangeFigure(const v1::CompareProtocolsResponse& response);
 // Responder rate and adverse-event rate, one panel each.
 ForestFigure RatesFigure(const v1::CompareProtocolsResponse& response);
+// Questionnaire change: one panel per instrument and domain measured in a
+// shown group, a row per group (not measured, withheld and suppressed
+// groups in words).
+ForestFigure QuestionnaireFigure(const v1::CompareProtocolsResponse& response);
+// The share of CDS cards on each group's protocol that were overridden.
+ForestFigure OverridesFigure(const v1::CompareProtocolsResponse& response);
+
+// "odi total", the name a questionnaire change goes by in figures and tables.
+std::string QuestionnaireName(const v1::QuestionnaireChange& change);
+// A group's change for one instrument and domain; null when not measured.
+const v1::QuestionnaireChange* FindQuestionnaire(const v1::ProtocolComparisonGroup& group,
+                                                 const std::string& instrument_id,
+                                                 const std::string& domain);
+// The instruments and domains measured in any shown group, in order of
+// first appearance.
+std::vector<const v1::QuestionnaireChange*> MeasuredQuestionnaires(
+    const v1::CompareProtocolsResponse& response);
+// "2 (too-sore), 1 (other)"; "none" without overrides.
+std::string OverrideReasonsText(const v1::ProtocolComparisonGroup& group);
+// A count as figures print it: "suppressed" in words, never 0.
+std::string CountText(const v1::SuppressibleCount& count);
+// A group's evaluation counts in words: "A 12; B 0; no evaluation 2",
+// "A 0; B 18; no evaluation 2", "6 in all; 6 into; 0 out of".
+std::string EvaluationAssignedText(const v1::EvaluationCounts& counts);
+std::string EvaluationReceivedText(const v1::EvaluationCounts& counts);
+std::string EvaluationOverriddenText(const v1::EvaluationCounts& counts);
 
 }  // namespace scoliomassage::core

@@ -2,10 +2,12 @@
 
 #include <cctype>
 #include <initializer_list>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
 #include "absl/time/time.h"
+#include "core/comparison.h"
 #include "core/comparison_figures.h"
 #include "core/comparison_stats.h"
 #include "core/forest_plot.h"
@@ -62,9 +64,12 @@ std::string PatternText(v1::CurvePattern pattern) {
 }
 
 std::string CompareByText(v1::CompareBy by) {
-  return by == v1::COMPARE_BY_PROTOCOL_VERSION
-             ? "per protocol version (protocol@version)"
-             : "per protocol (all versions together)";
+  switch (by) {
+    case v1::COMPARE_BY_PROTOCOL_VERSION: return "per protocol version (protocol@version)";
+    case v1::COMPARE_BY_ASSIGNED_VARIANT:
+      return "per evaluation variant assigned (protocol@version; intention to treat)";
+    default: return "per protocol (all versions together)";
+  }
 }
 
 std::string ProtocolsText(const v1::CompareProtocolsRequest& criteria) {
@@ -136,10 +141,16 @@ void CaveatSection(std::string& out, const v1::CompareProtocolsResponse& respons
 void BaselineSection(std::string& out, const v1::CompareProtocolsResponse& response) {
   out += "<section id=\"baseline\" aria-labelledby=\"baseline-h\"><h2 id=\"baseline-h\">How the "
          "groups differed at baseline</h2>";
-  if (response.caveats_size() > 1) {
+  std::vector<const std::string*> differences;
+  for (int i = 1; i < response.caveats_size(); ++i) {
+    if (absl::StartsWith(response.caveats(i), kBaselineCaveatPrefix)) {
+      differences.push_back(&response.caveats(i));
+    }
+  }
+  if (!differences.empty()) {
     out += "<ul id=\"baseline-differences\">";
-    for (int i = 1; i < response.caveats_size(); ++i) {
-      absl::StrAppend(&out, "<li>", EscapeXml(response.caveats(i)), "</li>");
+    for (const std::string* difference : differences) {
+      absl::StrAppend(&out, "<li>", EscapeXml(*difference), "</li>");
     }
     out += "</ul>";
   } else {
@@ -268,6 +279,132 @@ void RatesSection(std::string& out, const v1::CompareProtocolsResponse& response
   out += "</tbody></table></section>";
 }
 
+void QuestionnaireSection(std::string& out, const v1::CompareProtocolsResponse& response) {
+  out += "<section id=\"questionnaires\" aria-labelledby=\"questionnaires-h\"><h2 "
+         "id=\"questionnaires-h\">Questionnaire change per episode</h2>";
+  const std::vector<const v1::QuestionnaireChange*> measured = MeasuredQuestionnaires(response);
+  if (measured.empty()) {
+    out += "<p class=\"no-plot\" id=\"forest-questionnaires-none\"><strong>No plot: no shown "
+           "group has an episode whose questionnaire was scored twice.</strong> The table lists "
+           "every group.</p>";
+  } else {
+    Figure(out, QuestionnaireFigure(response),
+           "One panel per questionnaire and domain: each square is a group's mean change from an "
+           "episode's first score to its latest, the whisker its 95% interval; the axis label "
+           "says which side is better. Groups without an estimate are named in words, never "
+           "drawn as 0.");
+  }
+  absl::StrAppend(
+      &out, "<table id=\"questionnaire-table\"><caption>Questionnaire change (latest minus "
+      "first score per episode) and meaningful change, per group</caption>",
+      Columns({20, 16, 10, 24, 30}),
+      "<thead><tr><th scope=\"col\">Group</th><th scope=\"col\">Questionnaire</th><th "
+      "scope=\"col\">n: scored twice</th><th scope=\"col\">Mean change (95% interval)</th><th "
+      "scope=\"col\">Meaningful change (threshold)</th></tr></thead><tbody>");
+  for (const v1::ProtocolComparisonGroup& group : response.groups()) {
+    if (!IsShown(group)) {
+      absl::StrAppend(&out, RowOpen(group), "<td colspan=\"4\">", EscapeXml(WithheldText(group)),
+                      "</td></tr>");
+      continue;
+    }
+    if (measured.empty()) {
+      absl::StrAppend(&out, RowOpen(group), "<td colspan=\"4\">not measured</td></tr>");
+      continue;
+    }
+    for (const v1::QuestionnaireChange* each : measured) {
+      const v1::QuestionnaireChange* q =
+          FindQuestionnaire(group, each->instrument_id(), each->domain());
+      const std::string name = EscapeXml(QuestionnaireName(*each));
+      const std::string label = EscapeXml(group.group());
+      absl::StrAppend(&out, "<tr data-group=\"", label, "\" data-questionnaire=\"", name,
+                      "\"><th scope=\"row\">", label, "</th><td>", name, "</td>");
+      if (q == nullptr || q->change().n() == 0) {
+        out += "<td>0</td><td colspan=\"2\">not measured: no episode scored it twice</td></tr>";
+        continue;
+      }
+      absl::StrAppend(&out, "<td class=\"n\">", q->change().n(), "</td><td class=\"estimate\">",
+                      EscapeXml(MeanText(q->change())), "</td><td>",
+                      q->has_meaningful()
+                          ? EscapeXml(absl::StrCat(ProportionText(q->meaningful()), " (",
+                                                   q->threshold(), ")"))
+                          : EscapeXml(absl::StrCat("not judged: ", q->threshold())),
+                      "</td></tr>");
+    }
+  }
+  out += "</tbody></table></section>";
+}
+
+void OverridesSection(std::string& out, const v1::CompareProtocolsResponse& response) {
+  out += "<section id=\"overrides\" aria-labelledby=\"overrides-h\"><h2 id=\"overrides-h\">CDS "
+         "overrides</h2>";
+  Figure(out, OverridesFigure(response),
+         "Each square is the share of the CDS Hooks cards on a group's protocol that the "
+         "clinician overrode (Wilson 95% interval) on the whole 0-100% scale. The feedback does "
+         "not record the protocol version, so every version of a protocol shows its protocol's "
+         "feedback. Groups without an estimate are named in words, never drawn as 0.");
+  absl::StrAppend(
+      &out, "<table id=\"overrides-table\"><caption>CDS cards overridden and the most frequent "
+      "override reasons (coded; free text is never shown)</caption>", Columns({22, 18, 28, 32}),
+      "<thead><tr><th scope=\"col\">Group</th><th scope=\"col\">Overridden / cards</th><th "
+      "scope=\"col\">Override rate (95% interval)</th><th scope=\"col\">Top override reasons "
+      "(count)</th></tr></thead><tbody>");
+  for (const v1::ProtocolComparisonGroup& group : response.groups()) {
+    out += RowOpen(group);
+    if (!IsShown(group)) {
+      absl::StrAppend(&out, "<td colspan=\"3\">", EscapeXml(WithheldText(group)), "</td></tr>");
+      continue;
+    }
+    const v1::ProportionEstimate& o = group.cds_overrides();
+    absl::StrAppend(&out, "<td>", o.successes(), " / ", o.n(), "</td><td class=\"estimate\">",
+                    o.n() == 0 ? "no estimate" : EscapeXml(ProportionText(o)), "</td><td>",
+                    EscapeXml(OverrideReasonsText(group)), "</td></tr>");
+  }
+  out += "</tbody></table></section>";
+}
+
+void EvaluationSection(std::string& out, const v1::CompareProtocolsResponse& response) {
+  bool any = response.has_episodes_not_in_evaluation();
+  for (const v1::ProtocolComparisonGroup& group : response.groups()) any |= group.has_evaluation();
+  out += "<section id=\"evaluation\" aria-labelledby=\"evaluation-h\"><h2 "
+         "id=\"evaluation-h\">Protocol evaluations (variants)</h2>";
+  if (!any) {
+    out += "<p id=\"evaluation-none\">No episode in these groups is in a protocol evaluation.</p>"
+           "</section>";
+    return;
+  }
+  for (int i = 1; i < response.caveats_size(); ++i) {
+    if (absl::StartsWith(response.caveats(i), kBaselineCaveatPrefix)) continue;
+    absl::StrAppend(&out, "<p class=\"note evaluation-note\">", EscapeXml(response.caveats(i)),
+                    "</p>");
+  }
+  absl::StrAppend(
+      &out, "<table id=\"evaluation-table\"><caption>Episodes per group by the variant the hash "
+      "assigned and the variant received, and the overrides (",
+      response.compare_by() == v1::COMPARE_BY_ASSIGNED_VARIANT
+          ? "grouped by assigned variant: intention to treat"
+          : "grouped as received",
+      ")</caption>", Columns({22, 26, 26, 26}),
+      "<thead><tr><th scope=\"col\">Group</th><th scope=\"col\">Assigned</th><th "
+      "scope=\"col\">Received</th><th scope=\"col\">Overridden</th></tr></thead><tbody>");
+  for (const v1::ProtocolComparisonGroup& group : response.groups()) {
+    out += RowOpen(group);
+    if (group.visibility() == v1::GROUP_VISIBILITY_SUPPRESSED) {
+      absl::StrAppend(&out, "<td colspan=\"3\">", EscapeXml(WithheldText(group)), "</td></tr>");
+      continue;
+    }
+    const v1::EvaluationCounts& e = group.evaluation();
+    absl::StrAppend(&out, "<td>", EscapeXml(EvaluationAssignedText(e)), "</td><td>",
+                    EscapeXml(EvaluationReceivedText(e)), "</td><td>",
+                    EscapeXml(EvaluationOverriddenText(e)), "</td></tr>");
+  }
+  out += "</tbody></table>";
+  if (response.has_episodes_not_in_evaluation()) {
+    absl::StrAppend(&out, "<p id=\"evaluation-left-out\">Left out (in no evaluation): ",
+                    CountText(response.episodes_not_in_evaluation()), " episodes.</p>");
+  }
+  out += "</section>";
+}
+
 void MethodSection(std::string& out, const v1::CompareProtocolsResponse& response) {
   out += "<section id=\"method\" aria-labelledby=\"method-h\"><h2 id=\"method-h\">How the figures "
          "were computed</h2>";
@@ -340,6 +477,9 @@ std::string RenderComparisonPage(const v1::CompareProtocolsResponse& response,
   BaselineSection(out, response);
   PainSection(out, response);
   RatesSection(out, response);
+  QuestionnaireSection(out, response);
+  OverridesSection(out, response);
+  EvaluationSection(out, response);
   MethodSection(out, response);
   CriteriaSection(out, response, criteria);
   absl::StrAppend(

@@ -3,8 +3,10 @@
 // readable at 360 px. In reading order: the observational caveat (first, and
 // prominent), the differences between the groups at baseline, the forest plot
 // of the change in pre-session pain with its data table, the responder and
-// adverse-event rates with theirs, how the figures were computed, and the
-// criteria and compute time. Every text from the request or the response is
+// adverse-event rates with theirs, the questionnaire change per instrument
+// and the CDS override rate with theirs (and the top override reasons), the
+// protocol-evaluation counts (assigned, received, overridden) with their
+// notes, how the figures were computed, and the criteria and compute time. Every text from the request or the response is
 // escaped. Pure: the caller runs the comparison and applies the access rules.
 #pragma once
 

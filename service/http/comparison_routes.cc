@@ -55,7 +55,8 @@ absl::StatusOr<v1::CompareProtocolsRequest> ParseComparisonQuery(const httplib::
       request.set_compare_by(by);
     } else {
       violations.Add("compare_by",
-                     "must be COMPARE_BY_PROTOCOL or COMPARE_BY_PROTOCOL_VERSION");
+                     "must be COMPARE_BY_PROTOCOL, COMPARE_BY_PROTOCOL_VERSION or "
+                     "COMPARE_BY_ASSIGNED_VARIANT");
     }
   }
   const size_t protocols = req.get_param_value_count("protocol_id");

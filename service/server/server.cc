@@ -236,6 +236,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const Options& options) {
   parts->history_servicer = std::make_unique<api::HistoryServicer>(*parts->runner, *parts->history);
   parts->comparisons = std::make_unique<app::Comparisons>(*parts->store, *parts->catalog,
                                                           *parts->instruments);
+  parts->comparisons->set_evaluations(parts->evaluations.get());
   parts->history_servicer->set_comparisons(parts->comparisons.get());
   parts->audit_servicer = std::make_unique<api::AuditServicer>(*parts->runner, *parts->history);
   parts->report_servicer = std::make_unique<api::ReportServicer>(*parts->runner, *parts->reports);

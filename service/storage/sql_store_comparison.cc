@@ -5,10 +5,14 @@
 // Every query starts with the same CTE (the sessions that match the
 // criteria), so each binds the same parameters and all run in one read
 // snapshot. The statistics are core's (core/comparison.h), not SQL's.
+#include <algorithm>
+#include <cstdint>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "core/errors.h"
 #include "storage/sql_store.h"
@@ -35,12 +39,25 @@ std::string MatchingSessionsCte(const std::string& clinic_id, const ComparisonCr
   }
   if (criteria.start_us) where.push_back(absl::StrCat("e.opened_at_us >= ", p.Add(*criteria.start_us)));
   if (criteria.end_us) where.push_back(absl::StrCat("e.opened_at_us < ", p.Add(*criteria.end_us)));
-  // Compared by protocol, every version is one group (version 0).
-  const std::string version = criteria.by_version ? "r.protocol_version" : "0";
+  // A session is in its episode's protocol evaluation when it is of the
+  // evaluated protocol (migration 0006).
+  const std::string evaluated =
+      "(e.evaluation <> '' AND r.protocol_id = e.evaluation_protocol_id)";
+  // Compared by protocol, every version is one group (version 0). By
+  // assigned variant, an episode's evaluated sessions are one row whatever
+  // version they received (version 0; the store names the group).
+  const std::string version =
+      criteria.by_assigned_variant
+          ? absl::StrCat("CASE WHEN ", evaluated, " THEN 0 ELSE r.protocol_version END")
+      : criteria.by_version ? std::string("r.protocol_version")
+                            : std::string("0");
   return absl::StrCat(
       "WITH s AS (SELECT l.episode_id, e.patient_id, e.opened_at_us, l.performed_at_us, "
       "l.first_create_time_us, l.outcome_id, l.pain_before, r.protocol_id, ", version,
-      " AS protocol_version, r.adverse_event_count "
+      " AS protocol_version, r.adverse_event_count, CASE WHEN ", evaluated,
+      " THEN 1 ELSE 0 END AS evaluated, e.evaluation AS ev_name, e.evaluation_variant AS "
+      "ev_variant, e.evaluation_assigned_variant AS ev_assigned, e.evaluation_overridden AS "
+      "ev_overridden, e.evaluation_protocol_version AS ev_version "
       "FROM outcome_latest l "
       "JOIN outcome_revisions r ON r.clinic_id = l.clinic_id AND r.outcome_id = l.outcome_id "
       "AND r.revision = l.revision "
@@ -50,12 +67,15 @@ std::string MatchingSessionsCte(const std::string& clinic_id, const ComparisonCr
 }
 
 // Per (episode, protocol[, version]): sessions, adverse events, and the
-// first and latest pre-session pain (sessions without one sort last).
+// first and latest pre-session pain (sessions without one sort last); then
+// the episode's evaluation (one value per row: the episode's).
 constexpr char kEpisodeRowsSql[] =
     "SELECT episode_id, protocol_id, protocol_version, min(patient_id), count(*), "
     "sum(adverse_event_count), count(pain_before), "
     "coalesce(max(CASE WHEN first_rank = 1 THEN pain_before END), 0), "
-    "coalesce(max(CASE WHEN last_rank = 1 THEN pain_before END), 0) "
+    "coalesce(max(CASE WHEN last_rank = 1 THEN pain_before END), 0), "
+    "max(evaluated), min(ev_name), min(ev_variant), min(ev_assigned), max(ev_overridden), "
+    "max(ev_version) "
     "FROM (SELECT s.*, "
     "ROW_NUMBER() OVER (PARTITION BY episode_id, protocol_id, protocol_version ORDER BY "
     "CASE WHEN pain_before IS NULL THEN 1 ELSE 0 END, performed_at_us, first_create_time_us, "
@@ -129,6 +149,86 @@ std::string FeedbackSql(const std::string& clinic_id, const ComparisonCriteria& 
       "ORDER BY protocol_id, outcome, reason_system, reason_code");
 }
 
+// The catalog version of each evaluation variant the clinic's episodes
+// were given (for a variant the loaded evaluations no longer name).
+std::string VariantVersionsSql(const std::string& clinic_id, SqlParams& p) {
+  return absl::StrCat(
+      "SELECT evaluation, evaluation_variant, max(evaluation_protocol_version) FROM episodes "
+      "WHERE clinic_id = ", p.Add(clinic_id), " AND evaluation <> '' "
+      "GROUP BY evaluation, evaluation_variant ORDER BY evaluation, evaluation_variant");
+}
+
+v1::EvaluationVariant VariantOf(const std::string& letter) {
+  if (letter == "A") return v1::EVALUATION_VARIANT_A;
+  if (letter == "B") return v1::EVALUATION_VARIANT_B;
+  return v1::EVALUATION_VARIANT_UNSPECIFIED;
+}
+
+// What the store reads of a row's evaluation before the groups are named.
+struct PendingEvaluation {
+  size_t row = 0;
+  std::string name;
+  v1::EvaluationVariant received = v1::EVALUATION_VARIANT_UNSPECIFIED;  // the episode's now
+  v1::EvaluationVariant assigned = v1::EVALUATION_VARIANT_UNSPECIFIED;
+  bool overridden = false;
+  uint32_t received_version = 0;  // the episode's
+  uint32_t row_version = 0;       // the row's sessions' (compared by version)
+};
+
+using VariantVersions = std::map<std::pair<std::string, v1::EvaluationVariant>, uint32_t>;
+
+// Names the groups a row would be in by the variant assigned and by the
+// variant received, under the criteria's grouping (core/comparison_evaluation.h).
+core::EvaluationRow NameGroups(const PendingEvaluation& pending, const VariantVersions& versions,
+                               const ComparisonCriteria& criteria, core::EpisodeRow& row) {
+  auto version_of = [&](v1::EvaluationVariant variant) -> uint32_t {
+    auto found = versions.find({pending.name, variant});
+    if (found != versions.end()) return found->second;
+    return variant == pending.received ? pending.received_version : 0;
+  };
+  auto named = [&](uint32_t version, v1::EvaluationVariant variant) {
+    // A variant whose version nobody knows any more keeps a name of its own.
+    if (version == 0) {
+      return absl::StrCat(row.protocol_id, "@", pending.name, ":",
+                          variant == v1::EVALUATION_VARIANT_A ? "A" : "B");
+    }
+    return absl::StrCat(row.protocol_id, "@", version);
+  };
+  core::EvaluationRow ev;
+  ev.evaluation = pending.name;
+  ev.assigned = pending.assigned;
+  ev.received = pending.received;
+  ev.overridden = pending.overridden;
+  if (criteria.by_assigned_variant) {
+    ev.assigned_group = named(version_of(pending.assigned), pending.assigned);
+    ev.received_group = named(version_of(pending.received), pending.received);
+    row.group = ev.assigned_group;
+  } else if (criteria.by_version) {
+    // The row's sessions say what it received, even before an override.
+    for (v1::EvaluationVariant variant : {v1::EVALUATION_VARIANT_A, v1::EVALUATION_VARIANT_B}) {
+      if (version_of(variant) == pending.row_version) ev.received = variant;
+    }
+    ev.received_group = row.group;
+    ev.assigned_group = ev.assigned == ev.received
+                            ? row.group
+                            : named(version_of(pending.assigned), pending.assigned);
+  } else {
+    ev.assigned_group = ev.received_group = row.group;
+  }
+  return ev;
+}
+
+// "id@12" as (id, 12, ""), so that version 10 follows version 9; a name
+// that is not a version sorts after the versions of its protocol.
+std::tuple<std::string, uint64_t, std::string> GroupOrder(const std::string& group) {
+  const size_t at = group.rfind('@');
+  if (at == std::string::npos) return {group, 0, ""};
+  const std::string tail = group.substr(at + 1);
+  uint64_t version = 0;
+  if (!tail.empty() && absl::SimpleAtoi(tail, &version)) return {group.substr(0, at), version, ""};
+  return {group.substr(0, at), UINT64_MAX, tail};
+}
+
 template <typename Each>
 absl::Status ForEachRow(SqlSession& db, const std::string& sql, const SqlParams& params,
                         Each each) {
@@ -161,13 +261,16 @@ absl::StatusOr<ComparisonRows> SqlStore::ReadComparisonRows(const std::string& c
     result = ComparisonRows();
     // Rows of one query are read to the end before the next runs.
     std::map<std::string, std::vector<size_t>> rows_of_episode;
+    std::vector<PendingEvaluation> pending;
     absl::Status read = ForEachRow(db, cte + kEpisodeRowsSql, p, [&](ResultRows& row) {
       core::EpisodeRow episode;
       const std::string episode_id = row.Text(0);
       episode.protocol_id = row.Text(1);
       const int64_t version = row.Int(2);
       episode.group =
-          criteria.by_version ? absl::StrCat(episode.protocol_id, "@", version) : episode.protocol_id;
+          criteria.by_version || criteria.by_assigned_variant
+              ? absl::StrCat(episode.protocol_id, "@", version)
+              : episode.protocol_id;
       episode.patient = row.Text(3);
       episode.sessions = static_cast<int>(row.Int(4));
       episode.adverse_events = static_cast<int>(row.Int(5));
@@ -176,12 +279,35 @@ absl::StatusOr<ComparisonRows> SqlStore::ReadComparisonRows(const std::string& c
         episode.baseline_pain = static_cast<int>(row.Int(7));
         episode.latest_pain = static_cast<int>(row.Int(8));
       }
+      if (row.Int(9) == 1) {
+        pending.push_back(PendingEvaluation{
+            result.episodes.size(), row.Text(10), VariantOf(row.Text(11)),
+            VariantOf(row.Text(12)), row.Int(13) != 0, static_cast<uint32_t>(row.Int(14)),
+            static_cast<uint32_t>(version)});
+      }
       rows_of_episode[episode_id].push_back(result.episodes.size());
       result.episodes.push_back(std::move(episode));
       return absl::OkStatus();
     });
     if (!read.ok()) return read;
     if (result.episodes.empty()) return absl::OkStatus();
+
+    if (!pending.empty()) {
+      VariantVersions versions = criteria.variant_versions;
+      SqlParams version_params(dialect_.placeholder_prefix);
+      const std::string versions_sql = VariantVersionsSql(clinic_id, version_params);
+      read = ForEachRow(db, versions_sql, version_params, [&](ResultRows& row) {
+        // The loaded evaluations come first: emplace keeps them.
+        versions.emplace(std::make_pair(row.Text(0), VariantOf(row.Text(1))),
+                         static_cast<uint32_t>(row.Int(2)));
+        return absl::OkStatus();
+      });
+      if (!read.ok()) return read;
+      for (const PendingEvaluation& each : pending) {
+        core::EpisodeRow& episode = result.episodes[each.row];
+        episode.evaluation = NameGroups(each, versions, criteria, episode);
+      }
+    }
 
     read = ForEachRow(db, cte + ScoreRowsSql(clinic), p, [&](ResultRows& row) {
       core::ScoreChangeRow score{row.Text(1), row.Text(2), row.Double(4), row.Double(5),
@@ -225,6 +351,14 @@ absl::StatusOr<ComparisonRows> SqlStore::ReadComparisonRows(const std::string& c
     });
   });
   if (!status.ok()) return status;
+  if (criteria.by_assigned_variant) {
+    // Named after the read: put the groups back in protocol and version
+    // order, as the other groupings come.
+    std::stable_sort(result.episodes.begin(), result.episodes.end(),
+                     [](const core::EpisodeRow& a, const core::EpisodeRow& b) {
+                       return GroupOrder(a.group) < GroupOrder(b.group);
+                     });
+  }
   return result;
 }
 

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -171,6 +172,14 @@ struct ComparisonCriteria {
   std::optional<int64_t> start_us;
   std::optional<int64_t> end_us;
   bool by_version = false;  // a group per protocol version ("id@version")
+  // Intention to treat (CompareBy COMPARE_BY_ASSIGNED_VARIANT): a row in a
+  // protocol evaluation is all its episode's sessions of the evaluated
+  // protocol, in the group "id@version" of the variant assigned. Rows in
+  // no evaluation keep their version (core leaves them out).
+  bool by_assigned_variant = false;
+  // The catalog version of each (evaluation name, variant), from the loaded
+  // evaluations; the store adds what its episodes show for the rest.
+  std::map<std::pair<std::string, v1::EvaluationVariant>, uint32_t> variant_versions;
 };
 
 struct ComparisonRows {

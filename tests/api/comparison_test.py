@@ -364,6 +364,214 @@ def check_figures(response, expected):
     check(any("Cobb angle differed" in c for c in caveats), "the Cobb difference is named: %s" % caveats)
 
 
+# --- a protocol evaluation with overrides ---------------------------------------
+
+CATALOG_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "service", "catalog", "data")
+EVALUATION = """evaluations {
+  clinic_id: "clinic-a"
+  name: "lumbar-2027"
+  protocol_id: "lumbar-c-curve"
+  variant_a_version: 1
+  variant_b_version: 2
+  start_date: "2026-01-01"
+}
+"""
+
+
+def write_two_version_catalog(folder):
+    """The shipped catalog plus version 1 of lumbar-c-curve (shipped: 2)."""
+    from google.protobuf import text_format
+    from scoliomassage.v1 import catalog_pb2
+    catalog = os.path.join(folder, "catalog")
+    os.makedirs(catalog)
+    previous = None
+    for name in sorted(os.listdir(CATALOG_DIR)):
+        if not name.endswith(".textproto"):
+            continue
+        with open(os.path.join(CATALOG_DIR, name)) as f:
+            text = f.read()
+        with open(os.path.join(catalog, name), "w") as f:
+            f.write(text)
+        parsed = text_format.Parse(text, catalog_pb2.Catalog())
+        for protocol in parsed.protocols:
+            if protocol.id == "lumbar-c-curve":
+                previous = catalog_pb2.Catalog()
+                old = previous.protocols.add()
+                old.CopyFrom(protocol)
+                old.version = 1
+                old.title = "Lumbar C-curve, previous version"
+    with open(os.path.join(catalog, "zz-lumbar-previous.textproto"), "w") as f:
+        f.write(text_format.MessageToString(previous))
+    evaluations = os.path.join(folder, "evaluations.textproto")
+    with open(evaluations, "w") as f:
+        f.write(EVALUATION)
+    return catalog, evaluations
+
+
+def seed_evaluation(channel):
+    """30 patients check in under lumbar-2027 (the hash assigns each); the
+    first 6 assigned A are overridden to B, as patients doing worse often
+    are. Pain over 3 sessions: on A as assigned 6 -> 3, on B as assigned
+    6 -> 5, overridden A -> B 6 -> 6. 3 more patients log sessions of
+    version 2 without a check-in: in no evaluation, 6 -> 4. Returns each
+    patient's (assigned, received, change)."""
+    from scoliomassage.v1 import protocol_pb2, protocol_pb2_grpc
+    meta = (("authorization", "Bearer tok-host-a"),)  # check-in is the host software's
+    protocols = protocol_pb2_grpc.ProtocolServiceStub(channel)
+    outcomes = outcome_pb2_grpc.OutcomeServiceStub(channel)
+
+    def check_in(patient, override=None):
+        request = {"patientId": patient, "profile": {"primaryRegion": "SPINE_REGION_LUMBAR",
+                   "curvePattern": "CURVE_PATTERN_C_CURVE", "convexSide": "SIDE_RIGHT", "ageYears": 35},
+                   "screening": {"painNrs": 4}}
+        if override:
+            request["variantOverride"] = {"variant": override, "reason": "flared on the previous version"}
+        response = protocols.RecommendProtocol(json_format.ParseDict(request, protocol_pb2.RecommendProtocolRequest()),
+                                               metadata=meta, timeout=10)
+        return response.basis.evaluation
+
+    def log(patient, version, pains):
+        for s, pain in enumerate(pains):
+            outcome = {"patientId": patient, "therapistId": "t-1", "protocolId": "lumbar-c-curve",
+                       "protocolVersion": version, "spineRegion": "SPINE_REGION_LUMBAR", "sessionNumber": s + 1,
+                       "minutes": 20, "painBefore": pain, "painAfter": max(0, pain - 1), "performedAt": at(21 - 7 * s)}
+            outcomes.LogOutcome(json_format.ParseDict({"requestId": str(uuid.uuid4()), "outcome": outcome},
+                                                      outcome_pb2.LogOutcomeRequest()),
+                               metadata=(("authorization", "Bearer tok-admin-a"),), timeout=10)
+
+    plan = {}
+    overridden = 0
+    for i in range(30):
+        patient = "ev-%02d" % i
+        assignment = check_in(patient)
+        assigned = "A" if assignment.assigned_variant == 1 else "B"
+        received = assigned
+        if assigned == "A" and overridden < 6:
+            assignment = check_in(patient, "EVALUATION_VARIANT_B")
+            check(assignment.overridden and assignment.variant == 2, "override recorded: %s" % assignment)
+            received = "B"
+            overridden += 1
+        pains = {("A", "A"): [6, 4, 3], ("B", "B"): [6, 6, 5], ("A", "B"): [6, 6, 6]}[(assigned, received)]
+        log(patient, 1 if received == "A" else 2, pains)
+        plan[patient] = (assigned, received, pains[-1] - pains[0])
+    for i in range(3):
+        log("ev-none-%d" % i, 2, [6, 5, 4])
+        plan["ev-none-%d" % i] = (None, None, -2)
+    return plan
+
+
+def count(c):
+    """A SuppressibleCount as JSON: its number, or "suppressed"."""
+    return "suppressed" if c.get("suppressed") else c.get("episodeCount", 0)
+
+
+def check_evaluation_comparison(binary, folder, tokens, secret, cli_binary):
+    catalog, evaluations = write_two_version_catalog(folder)
+    server = testlib.Server(binary, extra_args=["--http_listen=127.0.0.1:0", "--tokens_file=" + tokens,
+                                                "--pseudonym_secret_file=" + secret, "--catalog=" + catalog,
+                                                "--evaluations_file=" + evaluations])
+    server.start()
+    ok = False
+    try:
+        with grpc.insecure_channel(server.address) as channel:
+            plan = seed_evaluation(channel)
+            history = history_pb2_grpc.HistoryServiceStub(channel)
+
+            def compare(token, by):
+                request = json_format.ParseDict({"protocolIds": ["lumbar-c-curve"], "compareBy": by},
+                                                comparison_pb2.CompareProtocolsRequest())
+                return json_format.MessageToDict(history.CompareProtocols(
+                    request, metadata=(("authorization", "Bearer " + token),), timeout=10))
+
+            moved = [p for p, (a, r, _) in plan.items() if a == "A" and r == "B"]
+            check(len(moved) == 6, "6 overridden A -> B: %d (the hash gave fewer than 6 A?)" % len(moved))
+            # Independently, from the plan: as received, by version.
+            received = {"lumbar-c-curve@1": [], "lumbar-c-curve@2": []}
+            assigned = {"lumbar-c-curve@1": [], "lumbar-c-curve@2": []}
+            for patient, (a, r, change) in plan.items():
+                version = "lumbar-c-curve@%d" % (1 if r == "A" else 2)
+                received[version].append((a, r, change))
+                if a is not None:
+                    assigned["lumbar-c-curve@%d" % (1 if a == "A" else 2)].append((a, r, change))
+            as_received = compare("tok-admin-a", "COMPARE_BY_PROTOCOL_VERSION")
+            itt = compare("tok-admin-a", "COMPARE_BY_ASSIGNED_VARIANT")
+            for name, answer, groups in (("as received", as_received, received), ("intention to treat", itt, assigned)):
+                check([g["group"] for g in answer.get("groups", [])] == ["lumbar-c-curve@1", "lumbar-c-curve@2"],
+                      "%s groups: %s" % (name, [g["group"] for g in answer.get("groups", [])]))
+                for g in answer.get("groups", []):
+                    rows = groups[g["group"]]
+                    letter = "A" if g["group"].endswith("@1") else "B"
+                    e = g.get("evaluation", {})
+                    in_eval = [r for r in rows if r[0] is not None]
+                    expected = {
+                        "assignedA": sum(1 for r in in_eval if r[0] == "A"),
+                        "assignedB": sum(1 for r in in_eval if r[0] == "B"),
+                        "receivedA": sum(1 for r in in_eval if r[1] == "A"),
+                        "receivedB": sum(1 for r in in_eval if r[1] == "B"),
+                        "overridden": sum(1 for r in in_eval if r[0] != r[1]),
+                        # Into: received this variant, assigned the other; out of: the reverse.
+                        "overriddenInto": sum(1 for r in plan.values() if r[1] == letter and r[0] not in (None, letter)),
+                        "overriddenOutOf": sum(1 for r in plan.values() if r[0] == letter and r[1] != letter),
+                        "notInEvaluation": len(rows) - len(in_eval),
+                    }
+                    got = {k: count(e.get(k, {})) for k in expected}
+                    check(got == expected, "%s %s evaluation counts %s, expected %s" % (name, g["group"], got, expected))
+                    changes = [r[2] for r in rows]
+                    check(g["episodeCount"] == len(rows), "%s %s episodes %s vs %d" % (name, g["group"], g["episodeCount"], len(rows)))
+                    if len(rows) >= 10:
+                        mean, _, low, high = mean_ci(changes)
+                        pc = g["painChange"]
+                        check(near(pc["mean"], mean) and near(pc["ci95"]["low"], low) and near(pc["ci95"]["high"], high),
+                              "%s %s pain change %s vs %.6f (%.6f, %.6f)" % (name, g["group"], pc, mean, low, high))
+            # The overrides make the as-received difference larger than the
+            # intention-to-treat one: the 6 who did worse left A.
+            d_received = as_received.get("painChangeDifference", {}).get("difference")
+            d_itt = itt.get("painChangeDifference", {}).get("difference")
+            check(d_received is not None and d_itt is not None and d_received < d_itt,
+                  "as received %s vs intention to treat %s" % (d_received, d_itt))
+            check(count(itt.get("episodesNotInEvaluation", {})) == 3 and "episodesNotInEvaluation" not in as_received,
+                  "left out by assigned variant: %s" % itt.get("episodesNotInEvaluation"))
+            check(itt.get("compareBy") == "COMPARE_BY_ASSIGNED_VARIANT", "compare_by echoed: %s" % itt.get("compareBy"))
+            check(any("not concealed randomisation" in c for c in as_received["caveats"]) and
+                  any("overrides can bias" in c for c in as_received["caveats"]) and
+                  any("intention to treat" in c for c in itt["caveats"]), "evaluation caveats: %s" % itt["caveats"])
+            check("not concealed randomisation" in itt["method"], "method names the assignment")
+
+            # Analytics: the 3 left out and everything that would give them away.
+            analytics = compare("tok-analytics-a", "COMPARE_BY_ASSIGNED_VARIANT")
+            check(analytics.get("episodesNotInEvaluation", {}).get("suppressed") is True and
+                  "episodeCount" not in analytics.get("episodesNotInEvaluation", {}) and
+                  analytics.get("totalsSuppressed") is True, "analytics left out: %s" % analytics.get("episodesNotInEvaluation"))
+            analytics = compare("tok-analytics-a", "COMPARE_BY_PROTOCOL_VERSION")
+            g2 = group_of(analytics, "lumbar-c-curve@2") or {}
+            e2 = g2.get("evaluation", {})
+            check(e2.get("notInEvaluation", {}).get("suppressed") is True and "episodeCount" not in e2.get("notInEvaluation", {}),
+                  "analytics: 3 in no evaluation suppressed, not 0: %s" % e2)
+
+        # The HTTP face: the same counts; the page shows them in words.
+        port = server.http_port()
+        status, doc = http_get(port, "/comparisons?protocol_id=lumbar-c-curve&compare_by=COMPARE_BY_ASSIGNED_VARIANT",
+                               "tok-admin-a")
+        check(status == 200 and [count(g["evaluation"]["overriddenOutOf"]) for g in doc.get("groups", [])] == [6, 0],
+              "HTTP by assigned variant: %s %s" % (status, doc.get("groups")))
+        status, _, page = testlib.http_get(port, "/comparisons?protocol_id=lumbar-c-curve&compare_by="
+                                           "COMPARE_BY_ASSIGNED_VARIANT&format=html", "tok-admin-a")
+        page = page.decode()
+        for g in doc.get("groups", []):
+            e = g["evaluation"]
+            words = "%s in all; %s into; %s out of" % (count(e["overridden"]), count(e.get("overriddenInto", {})),
+                                                      count(e.get("overriddenOutOf", {})))
+            check(words in page, "the page shows %s's overrides as %r" % (g["group"], words))
+        check("Left out (in no evaluation): 3 episodes" in page, "the page shows the episodes left out")
+        result = subprocess.run([cli_binary, "compare", "--server=" + server.address, "--token=tok-admin-a",
+                                 "--protocol=lumbar-c-curve", "--by=assigned"], capture_output=True, text=True, timeout=30)
+        check(result.returncode == 0 and "intention to treat" in result.stdout and
+              "Left out, in no evaluation: 3 episodes" in result.stdout, "cli --by=assigned: %s %s" % (result.returncode, result.stdout[-800:]))
+        ok = not failures
+    finally:
+        server.cleanup(show_log=not ok)
+
+
 def main():
     binary, cli_binary = sys.argv[1], sys.argv[2]
     folder = tempfile.mkdtemp(prefix="scoliomassage-compare-")
@@ -520,6 +728,7 @@ def main():
         ok = not failures
     finally:
         server.cleanup(show_log=not ok)
+    check_evaluation_comparison(binary, folder, tokens, secret, cli_binary)
     if failures:
         print("%d failure(s)" % len(failures))
         return 1

@@ -88,5 +88,49 @@ TEST(CompareTableTest, ShowsEstimatesWithheldAndSuppressedGroupsAndTheCaveats) {
   EXPECT_NE(FormatComparison(response).find("Totals: suppressed"), std::string::npos);
 }
 
+TEST(CompareRequestTest, ByAssignedIsIntentionToTreat) {
+  CommandOptions options;
+  options.compare_by = "assigned";
+  auto request = BuildCompareRequest(options);
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->compare_by(), v1::COMPARE_BY_ASSIGNED_VARIANT);
+}
+
+TEST(CompareFormatTest, EvaluationCountsPrintSuppressedInWordsNeverZero) {
+  v1::CompareProtocolsResponse response;
+  response.set_compare_by(v1::COMPARE_BY_ASSIGNED_VARIANT);
+  v1::ProtocolComparisonGroup* group = response.add_groups();
+  group->set_group("lumbar-c-curve@1");
+  group->set_visibility(v1::GROUP_VISIBILITY_NOT_ENOUGH_DATA);
+  group->set_patient_count(8);
+  group->set_episode_count(8);
+  v1::EvaluationCounts* e = group->mutable_evaluation();
+  e->mutable_assigned_a()->set_episode_count(8);
+  e->mutable_received_a()->set_episode_count(6);
+  e->mutable_received_b()->set_suppressed(true);
+  e->mutable_overridden()->set_suppressed(true);
+  e->mutable_overridden_out_of()->set_suppressed(true);
+  response.mutable_episodes_not_in_evaluation()->set_suppressed(true);
+  const std::string out = FormatComparison(response);
+  EXPECT_NE(out.find("Protocol evaluations (episodes; grouped by assigned variant, intention to "
+                     "treat)"),
+            std::string::npos)
+      << out;
+  const size_t row = out.find("lumbar-c-curve@1", out.find("Protocol evaluations"));
+  ASSERT_NE(row, std::string::npos) << out;
+  const std::string line = out.substr(row, out.find('\n', row) - row);
+  // A 8, B 0, received A 6, B suppressed, overridden suppressed, into 0,
+  // out of suppressed, no evaluation 0.
+  EXPECT_NE(line.find("8"), std::string::npos) << line;
+  EXPECT_NE(line.find("6"), std::string::npos) << line;
+  size_t suppressed = 0;
+  for (size_t at = line.find("suppressed"); at != std::string::npos;
+       at = line.find("suppressed", at + 1)) {
+    ++suppressed;
+  }
+  EXPECT_EQ(suppressed, 3u) << line;
+  EXPECT_NE(out.find("Left out, in no evaluation: suppressed episodes"), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace scoliomassage::cli

@@ -510,3 +510,83 @@ TEST(ComparisonFiguresTest, FiguresHaveOneDecimalAndNoNegativeZero) {
 
 }  // namespace
 }  // namespace scoliomassage::core
+
+namespace scoliomassage::core {
+namespace {
+
+// The page's questionnaire, CDS override and evaluation panels: every
+// group has a row, figures as the JSON has them, and a group without an
+// estimate (withheld, suppressed) or a suppressed count in words.
+TEST(ComparisonPageTest, QuestionnaireOverrideAndEvaluationPanels) {
+  v1::CompareProtocolsResponse response = TwoGroups();
+  *response.add_groups() = Suppressed("rare-protocol");
+  v1::QuestionnaireChange* odi = response.mutable_groups(0)->add_questionnaire_changes();
+  odi->set_instrument_id("odi");
+  odi->set_domain("total");
+  odi->set_direction(v1::CHANGE_DIRECTION_LOWER_IS_BETTER);
+  odi->set_threshold("10 points or 30% of baseline");
+  odi->mutable_change()->set_n(12);
+  odi->mutable_change()->set_mean(-14.25);
+  odi->mutable_change()->mutable_ci95()->set_low(-18.0);
+  odi->mutable_change()->mutable_ci95()->set_high(-10.5);
+  odi->mutable_meaningful()->set_successes(9);
+  odi->mutable_meaningful()->set_n(12);
+  odi->mutable_meaningful()->set_proportion(0.75);
+  v1::ProportionEstimate* overrides = response.mutable_groups(0)->mutable_cds_overrides();
+  overrides->set_successes(3);
+  overrides->set_n(10);
+  overrides->set_proportion(0.3);
+  overrides->mutable_ci95()->set_low(0.1078);
+  overrides->mutable_ci95()->set_high(0.6032);
+  v1::OverrideReasonCount* reason = response.mutable_groups(0)->add_top_override_reasons();
+  reason->set_reason_code("too-sore");
+  reason->set_overridden_count(2);
+  v1::EvaluationCounts* e = response.mutable_groups(0)->mutable_evaluation();
+  e->mutable_assigned_a()->set_episode_count(20);
+  e->mutable_received_a()->set_episode_count(14);
+  e->mutable_received_b()->set_suppressed(true);
+  e->mutable_overridden()->set_suppressed(true);
+  e->mutable_overridden_out_of()->set_suppressed(true);
+  response.mutable_groups(1)->mutable_evaluation();  // all true zeros
+  response.add_caveats("Protocol evaluation: ... not concealed randomisation ...");
+  response.set_compare_by(v1::COMPARE_BY_ASSIGNED_VARIANT);
+  response.mutable_episodes_not_in_evaluation()->set_suppressed(true);
+  const std::string page = RenderComparisonPage(response, {});
+
+  const std::string q_table = Slice(page, "id=\"questionnaire-table\"", "</table>");
+  EXPECT_THAT(q_table, HasSubstr("<td class=\"estimate\">-14.3 (-18.0 to -10.5)</td>"));
+  EXPECT_THAT(q_table, HasSubstr("75% (")) << q_table;
+  EXPECT_THAT(q_table, HasSubstr("not measured"));  // lumbar-c-curve
+  EXPECT_THAT(Slice(q_table, "data-group=\"rare-protocol\"", "</tr>"), HasSubstr("Suppressed"));
+  EXPECT_THAT(page, HasSubstr("Change in odi total, points; left is better"));
+  const std::string o_table = Slice(page, "id=\"overrides-table\"", "</table>");
+  EXPECT_THAT(o_table, HasSubstr("<td>3 / 10</td><td class=\"estimate\">30% (11% to 60%)</td>"
+                                 "<td>2 (too-sore)</td>"));
+  EXPECT_THAT(Slice(o_table, "data-group=\"thoracic-s-curve\"", "</tr>"),
+              HasSubstr("Not enough data"));
+  // The plots: the withheld and suppressed groups are words, never points.
+  for (const char* title : {"Questionnaire change per episode", "CDS override rate"}) {
+    const std::string svg = Slice(page, std::string("<title") , "</svg>", page.find(title) - 200);
+    ASSERT_FALSE(svg.empty()) << title;
+    for (const Row& row : Rows(svg)) {
+      if (row.label == "rare-protocol" || row.label == "thoracic-s-curve") {
+        EXPECT_EQ(row.kind, "text") << title << " " << row.label;
+        EXPECT_THAT(row.body, Not(HasSubstr("class=\"point")));
+      }
+    }
+  }
+  const std::string ev = Slice(page, "id=\"evaluation-table\"", "</table>");
+  EXPECT_THAT(ev, HasSubstr("<td>A 20; B 0; no evaluation 0</td><td>A 14; B suppressed; no "
+                            "evaluation 0</td><td>suppressed in all; 0 into; suppressed out of</td>"));
+  EXPECT_THAT(Slice(ev, "data-group=\"rare-protocol\"", "</tr>"), HasSubstr("Suppressed"));
+  EXPECT_THAT(ev, HasSubstr("intention to treat"));
+  EXPECT_THAT(page, HasSubstr("Left out (in no evaluation): suppressed episodes."));
+  EXPECT_THAT(page, HasSubstr("class=\"note evaluation-note\">Protocol evaluation: ..."));
+  // The evaluation note is not listed as a baseline difference.
+  EXPECT_THAT(Slice(page, "id=\"baseline-differences\"", "</ul>"), Not(HasSubstr("Protocol evaluation")));
+  // Without evaluations the section says so instead of printing zeros.
+  EXPECT_THAT(RenderComparisonPage(TwoGroups(), {}), HasSubstr("id=\"evaluation-none\""));
+}
+
+}  // namespace
+}  // namespace scoliomassage::core

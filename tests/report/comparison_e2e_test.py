@@ -89,7 +89,7 @@ def write_config(folder):
 def seed(address, plan):
     import grpc
     from google.protobuf import json_format
-    from scoliomassage.v1 import outcome_pb2, outcome_pb2_grpc
+    from scoliomassage.v1 import assessment_pb2, assessment_pb2_grpc, outcome_pb2, outcome_pb2_grpc
     channel = grpc.insecure_channel(address)
     stub = outcome_pb2_grpc.OutcomeServiceStub(channel)
     for protocol, rows in plan.items():
@@ -103,7 +103,34 @@ def seed(address, plan):
                                 "performedAt": performed_at(p + 7 * n)},
                 }, outcome_pb2.LogOutcomeRequest())
                 stub.LogOutcome(request, metadata=[("authorization", "Bearer tok-admin")], timeout=10)
+    # ODI at the first and the last session of every lumbar-c-curve patient:
+    # 60 then 40 (every item 3, then 2): a change of -20 each.
+    assessments = assessment_pb2_grpc.AssessmentServiceStub(channel)
+    for p, (patient, pains) in enumerate(plan["lumbar-c-curve"]):
+        for n, value in ((1, 3), (len(pains), 2)):
+            request = json_format.ParseDict({"requestId": str(uuid.uuid4()), "assessment": {
+                "patientId": patient, "instrumentId": "odi", "performedAt": performed_at(p + 7 * n),
+                "answers": [{"item": str(k + 1), "value": value} for k in range(10)]}},
+                assessment_pb2.RecordAssessmentRequest())
+            assessments.RecordAssessment(request, metadata=[("authorization", "Bearer tok-admin")], timeout=10)
     channel.close()
+
+
+# CDS feedback as the feedback route stores it (its own tests cover the
+# route): lumbar-c-curve 3 of 8 cards overridden, "too-sore" twice.
+FEEDBACK = [("lumbar-c-curve", "overridden", "too-sore")] * 2 + [("lumbar-c-curve", "overridden", "other")] + \
+    [("lumbar-c-curve", "accepted", "")] * 5
+
+
+def seed_feedback(db_path):
+    import sqlite3
+    now_us = int(BASE_DAY.timestamp() * 1e6) + 86400 * 10 ** 6
+    with sqlite3.connect(db_path) as db:
+        for i, (protocol, outcome, reason) in enumerate(FEEDBACK):
+            db.execute("INSERT INTO cds_feedback VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       ("clinic-a", "card-%d" % i, outcome, "scoliomassage-checkin", "recommendations/x", "protocol",
+                        "p-x", protocol, 5, "urn:reasons" if reason else "", reason, "free text", 0, now_us,
+                        now_us, "ehr"))
 
 
 
@@ -179,11 +206,99 @@ def check_page(name, result, url, answer, plan, analytics):
         expected = interval_text(difference, "difference")
         check(row is not None and row["estimates"] == [expected], "%s: difference row %s, JSON %s" % (name, row, expected))
         check(plot_rows.get(label, {}).get("kind") == "difference", "%s: difference not drawn as a diamond row" % name)
+    check_new_panels(name, result, groups)
     thoracic = next((g for g in groups if g["group"] == "thoracic-c-curve"), {})
     if analytics:
         check(thoracic.get("visibility") == "GROUP_VISIBILITY_SUPPRESSED", "analytics: 3 patients not suppressed")
     else:
         check(thoracic.get("visibility") == "GROUP_VISIBILITY_NOT_ENOUGH_DATA", "admin: 3 episodes not withheld")
+
+
+def proportion_text(p):
+    """As the page prints a proportion (core ProportionText)."""
+    def percent(x):
+        v = math.copysign(math.floor(abs(x) * 100 + 0.5), x)
+        return "%d%%" % (0 if v == 0 else v)
+    ci = p.get("ci95")
+    text = percent(p.get("proportion", 0))
+    return text if ci is None else "%s (%s to %s)" % (text, percent(ci.get("low", 0)), percent(ci.get("high", 0)))
+
+
+def svg_rows(result, title_start):
+    for svg in result["svgs"]:
+        if svg["title"].startswith(title_start):
+            return {r["label"]: r for r in svg["rows"]}
+    return None
+
+
+def check_new_panels(name, result, groups):
+    """The questionnaire and CDS override tables and plots against the JSON
+    and what was seeded; withheld groups in words, never points."""
+    q_table = {}
+    for row in result["questionnaireTable"]:
+        q_table.setdefault(row["group"], []).append(row)
+    o_table = {r["group"]: r for r in result["overridesTable"]}
+    q_rows = svg_rows(result, "Questionnaire change")
+    o_rows = svg_rows(result, "CDS override rate")
+    shown = [g for g in groups if g.get("visibility") == "GROUP_VISIBILITY_SHOWN"]
+    # A plot only with a point on it; else a note says why (as for pain).
+    has_q = any(q["change"].get("n", 0) > 0 for g in shown for q in g.get("questionnaireChanges", []))
+    has_o = any(g.get("cdsOverrides", {}).get("n", 0) > 0 for g in shown)
+    check((q_rows is not None) == has_q and (has_q or "forest-questionnaires-none" in result["noPlot"]),
+          "%s: questionnaire plot %s, expected %s" % (name, q_rows is not None, has_q))
+    check((o_rows is not None) == has_o and (has_o or "forest-overrides-none" in result["noPlot"]),
+          "%s: override plot %s, expected %s" % (name, o_rows is not None, has_o))
+    q_rows, o_rows = q_rows or {}, o_rows or {}
+    for g in groups:
+        rows = q_table.get(g["group"], [])
+        orow = o_table.get(g["group"])
+        if not check(rows and orow is not None, "%s: %s missing from the new tables" % (name, g["group"])):
+            continue
+        if g.get("visibility") != "GROUP_VISIBILITY_SHOWN":
+            word = "Suppressed" if g.get("visibility") == "GROUP_VISIBILITY_SUPPRESSED" else "Not enough data"
+            for row in rows + [orow]:
+                check(row["withheld"] and row["estimates"] == [] and any(word in c for c in row["cells"]),
+                      "%s: %s withheld row %s" % (name, g["group"], row))
+            for plot, drawn in ((q_rows, q_rows.get(g["group"])), (o_rows, o_rows.get(g["group"]))):
+                if plot:
+                    check(drawn is not None and drawn["kind"] == "text" and drawn["points"] == 0 and word in drawn["text"],
+                          "%s: %s drawn as %s" % (name, g["group"], drawn))
+            continue
+        changes = {"%s %s" % (q["instrumentId"], q["domain"]): q for q in g.get("questionnaireChanges", [])}
+        for row in rows:
+            q = changes.get(row["questionnaire"])
+            if q is None:
+                check(row["estimates"] == [] and "not measured" in " ".join(row["cells"]),
+                      "%s: %s %s should be not measured: %s" % (name, g["group"], row["questionnaire"], row))
+                continue
+            expected = interval_text(q["change"], "mean")
+            check(row["estimates"] == [expected], "%s: %s questionnaire %s, JSON %s" % (name, g["group"], row["estimates"], expected))
+            check(row["cells"][2] == str(q["change"]["n"]), "%s: %s questionnaire n %s" % (name, g["group"], row["cells"]))
+            check(proportion_text(q["meaningful"]) in row["cells"][4], "%s: %s meaningful %s, JSON %s" % (name, g["group"], row["cells"][4], q["meaningful"]))
+            drawn = q_rows.get(g["group"])
+            check(drawn is not None and drawn["points"] == 1 and drawn["value"] == expected,
+                  "%s: %s questionnaire plot row %s, JSON %s" % (name, g["group"], drawn, expected))
+        if g["group"] == "lumbar-c-curve":
+            odi = changes.get("odi total", {}).get("change", {})
+            # Independently: every lumbar-c-curve episode went 60 -> 40.
+            check(odi.get("mean") == -20 and odi.get("n") == 12, "%s: seeded ODI change -20 over 12: %s" % (name, odi))
+        overrides = g.get("cdsOverrides", {})
+        if overrides.get("n", 0) == 0:
+            check(orow["estimates"] == ["no estimate"], "%s: %s override row %s" % (name, g["group"], orow))
+            continue
+        expected = proportion_text(overrides)
+        check(orow["estimates"] == [expected] and orow["cells"][1] == "%d / %d" % (overrides.get("successes", 0), overrides["n"]),
+              "%s: %s override row %s, JSON %s" % (name, g["group"], orow, overrides))
+        reasons = ", ".join("%d (%s)" % (r["overriddenCount"], r.get("reasonCode") or "no reason given")
+                            for r in g.get("topOverrideReasons", []))
+        check(orow["cells"][3] == (reasons or "none"), "%s: %s reasons %s, JSON %s" % (name, g["group"], orow["cells"][3], reasons))
+        drawn = o_rows.get(g["group"])
+        check(drawn is not None and drawn["points"] == 1 and drawn["value"] == expected,
+              "%s: %s override plot row %s" % (name, g["group"], drawn))
+        if g["group"] == "lumbar-c-curve":
+            check(overrides.get("successes") == 3 and overrides["n"] == 8, "%s: seeded 3 of 8 overridden: %s" % (name, overrides))
+    # No evaluation was seeded: the page says so rather than print zeros.
+    check(result["evaluationNone"] and result["evaluationTable"] == [], "%s: evaluation section %s" % (name, result["evaluationTable"]))
 
 
 def run(binary, artifacts):
@@ -198,6 +313,7 @@ def run(binary, artifacts):
     try:
         port = server.http_port()
         seed(server.address, plan)
+        seed_feedback(server.database[len("sqlite://"):])
         query = [("protocol_id", p) for p in PROTOCOLS]
         path = "/comparisons?" + urlencode(query)
 

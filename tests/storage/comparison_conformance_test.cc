@@ -210,6 +210,83 @@ TEST_P(ComparisonRowsTest, ByVersionSplitsAnEpisodeThatChangedVersion) {
   EXPECT_EQ(by.count("p3 lumbar-c-curve@1"), 1u);
 }
 
+// Evaluation "thor-ev" of thoracic-c-curve, A = version 2, B = version 3:
+// p1 assigned and on A; p2 assigned A, overridden to B after its v2
+// session (its v3 session is B). p3 (lumbar) is in no evaluation.
+void AssignEvaluation(Store& store, const std::string& patient, v1::EvaluationVariant variant,
+                      uint32_t version, bool overridden) {
+  v1::VariantAssignment assignment;
+  assignment.set_evaluation("thor-ev");
+  assignment.set_protocol_id("thoracic-c-curve");
+  assignment.set_assigned_variant(v1::EVALUATION_VARIANT_A);
+  assignment.set_variant(variant);
+  assignment.set_protocol_version(version);
+  assignment.set_overridden(overridden);
+  if (overridden) {
+    assignment.set_override_by("t-1");
+    assignment.set_override_reason("flare");
+  }
+  auto episode = store.AssignEpisodeVariant(kClinicA, patient, assignment);
+  ASSERT_TRUE(episode.ok()) << episode.status();
+}
+
+TEST_P(ComparisonRowsTest, RowsCarryTheirEvaluationAsReceivedAndByAssignedVariant) {
+  Seed();
+  AssignEvaluation(*store_, "p1", v1::EVALUATION_VARIANT_A, 2, false);
+  AssignEvaluation(*store_, "p2", v1::EVALUATION_VARIANT_B, 3, true);
+
+  ComparisonCriteria by_version;
+  by_version.by_version = true;
+  auto rows = ByPatientAndGroup(Read(by_version));
+  ASSERT_EQ(rows.size(), 4u);
+  const auto& p1 = rows.at("p1 thoracic-c-curve@2");
+  ASSERT_TRUE(p1.evaluation);
+  EXPECT_EQ(p1.evaluation->evaluation, "thor-ev");
+  EXPECT_EQ(p1.evaluation->received, v1::EVALUATION_VARIANT_A);
+  EXPECT_FALSE(p1.evaluation->overridden);
+  EXPECT_EQ(p1.evaluation->assigned_group, "thoracic-c-curve@2");
+  // p2's v2 session was received as A (version 2, p1's variant), as assigned.
+  const auto& p2_before = rows.at("p2 thoracic-c-curve@2");
+  ASSERT_TRUE(p2_before.evaluation);
+  EXPECT_EQ(p2_before.evaluation->received, v1::EVALUATION_VARIANT_A);
+  EXPECT_EQ(p2_before.evaluation->assigned_group, p2_before.evaluation->received_group);
+  // Its v3 session: received B, overridden out of @2 into @3.
+  const auto& p2_after = rows.at("p2 thoracic-c-curve@3");
+  ASSERT_TRUE(p2_after.evaluation);
+  EXPECT_EQ(p2_after.evaluation->assigned, v1::EVALUATION_VARIANT_A);
+  EXPECT_EQ(p2_after.evaluation->received, v1::EVALUATION_VARIANT_B);
+  EXPECT_TRUE(p2_after.evaluation->overridden);
+  EXPECT_EQ(p2_after.evaluation->assigned_group, "thoracic-c-curve@2");
+  EXPECT_EQ(p2_after.evaluation->received_group, "thoracic-c-curve@3");
+  EXPECT_FALSE(rows.at("p3 lumbar-c-curve@1").evaluation);
+
+  // By assigned variant: p2's sessions are one row, in the group of A.
+  ComparisonCriteria itt;
+  itt.by_assigned_variant = true;
+  ComparisonRows read = Read(itt);
+  rows = ByPatientAndGroup(read);
+  ASSERT_EQ(rows.size(), 3u);
+  const auto& p2 = rows.at("p2 thoracic-c-curve@2");
+  EXPECT_EQ(p2.sessions, 2);
+  EXPECT_EQ(p2.baseline_pain, 5);
+  EXPECT_EQ(p2.latest_pain, 4);
+  ASSERT_TRUE(p2.evaluation);
+  EXPECT_EQ(p2.evaluation->assigned_group, "thoracic-c-curve@2");
+  EXPECT_EQ(p2.evaluation->received_group, "thoracic-c-curve@3");
+  EXPECT_TRUE(rows.at("p1 thoracic-c-curve@2").evaluation);
+  EXPECT_FALSE(rows.at("p3 lumbar-c-curve@1").evaluation);
+  // Groups in protocol and version order, as the other groupings.
+  ASSERT_EQ(read.episodes.size(), 3u);
+  EXPECT_EQ(read.episodes[0].group, "lumbar-c-curve@1");
+
+  // By protocol both sides are the protocol: nothing moves between groups.
+  rows = ByPatientAndGroup(Read({}));
+  const auto& whole = rows.at("p2 thoracic-c-curve");
+  ASSERT_TRUE(whole.evaluation);
+  EXPECT_EQ(whole.evaluation->assigned_group, "thoracic-c-curve");
+  EXPECT_EQ(whole.evaluation->received_group, "thoracic-c-curve");
+}
+
 TEST_P(ComparisonRowsTest, CriteriaSelectRegionProtocolsAndPeriod) {
   Seed();
   ComparisonCriteria lumbar;

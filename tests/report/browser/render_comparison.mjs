@@ -38,6 +38,7 @@ try {
       const table = (id) =>
         [...document.querySelectorAll(`#${id} tbody tr`)].map((row) => ({
           group: row.dataset.group || null,
+          questionnaire: row.dataset.questionnaire || null,
           withheld: row.classList.contains("withheld"),
           difference: row.classList.contains("difference"),
           cells: [...row.cells].map((cell) => cell.textContent.trim()),
@@ -65,6 +66,10 @@ try {
         painTable: table("pain-table"),
         ratesTable: table("rates-table"),
         baselineTable: table("baseline-table"),
+        questionnaireTable: table("questionnaire-table"),
+        overridesTable: table("overrides-table"),
+        evaluationTable: table("evaluation-table"),
+        evaluationNone: !!document.querySelector("#evaluation-none"),
         totals: document.querySelector("#totals")?.textContent || "",
         scrollWidth: document.documentElement.scrollWidth,
         innerWidth: window.innerWidth,
