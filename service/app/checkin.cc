@@ -19,39 +19,36 @@ absl::StatusOr<v1::RecommendProtocolResponse> CheckIn::Recommend(
     std::string* audit_subject) const {
   if (absl::Status valid = core::ValidateRecommendRequest(request); !valid.ok()) return valid;
   *audit_subject = pseudonyms_.Pseudonym(caller.clinic_id, request.patient_id());
-  // Progression needs the last outcome even when the host sends the session number.
-  auto progress = store_.GetPatientProgress(caller.clinic_id, request.patient_id());
-  if (!progress.ok()) return progress.status();
-  // The newest films, for the curve-over-time rules and for a Cobb angle
-  // the host did not send: one range of an index, whatever the history.
-  auto films = store_.ListCurveMeasurements(caller.clinic_id, request.patient_id(), kCheckInFilms,
-                                            "");
-  if (!films.ok()) return films.status();
-  progress->curve_measurements = std::move(films->measurements);
-  progress->as_of_us = base::NowMicros();
+  // One snapshot: progression needs the last outcome even when the host
+  // sends the session number; the newest films serve the curve-over-time
+  // rules and a Cobb angle the host did not send; the questionnaire pair,
+  // the change since the last one. Each is one range of an index, whatever
+  // the history.
+  auto reads = store_.ReadCheckIn(caller.clinic_id, request.patient_id(), kCheckInFilms,
+                                  /*with_assessments=*/instruments_ != nullptr);
+  if (!reads.ok()) return reads.status();
+  core::PatientProgress& progress = reads->progress;
+  progress.as_of_us = base::NowMicros();
   VariantChoice variant;
   if (evaluations_ != nullptr || request.has_variant_override()) {
     auto chosen = ChooseVariant(store_, evaluations_, engine_.catalog(), caller, request,
-                                *audit_subject, progress->as_of_us);
+                                *audit_subject, progress.as_of_us);
     if (!chosen.ok()) return chosen.status();
     variant = *std::move(chosen);
     if (variant.evaluation != nullptr) {
-      progress->protocol_version = variant.assignment.protocol_version();
+      progress.protocol_version = variant.assignment.protocol_version();
     }
   }
-  auto response = engine_.Recommend(request, *progress);
+  auto response = engine_.Recommend(request, progress);
   if (!response.ok()) return response.status();
   if (variant.evaluation != nullptr) {
-    if (absl::Status applied = ApplyVariant(caller, request, variant, *progress, &*response);
+    if (absl::Status applied = ApplyVariant(caller, request, variant, progress, &*response);
         !applied.ok()) {
       return applied;
     }
   }
   if (instruments_ != nullptr) {
-    if (absl::Status reported = AddAssessmentChange(caller, request.patient_id(), &*response);
-        !reported.ok()) {
-      return reported;
-    }
+    AddAssessmentChange(reads->assessment_pair, &*response);
   }
   auto id = base::RandomHexId();
   if (!id.ok()) return id.status();
@@ -91,16 +88,13 @@ absl::Status CheckIn::ApplyVariant(const auth::Caller& caller,
   return absl::OkStatus();
 }
 
-absl::Status CheckIn::AddAssessmentChange(const auth::Caller& caller,
-                                           const std::string& patient_id,
-                                           v1::RecommendProtocolResponse* response) const {
-  auto pair = store_.LatestAssessmentPair(caller.clinic_id, patient_id);
-  if (!pair.ok()) return pair.status();
-  if (pair->size() < 2) return absl::OkStatus();
-  const v1::Instrument* instrument = instruments_->FindById((*pair)[0].instrument_id());
-  if (instrument == nullptr) return absl::OkStatus();  // no longer loaded: nothing to judge by
+void CheckIn::AddAssessmentChange(const std::vector<v1::Assessment>& pair,
+                                  v1::RecommendProtocolResponse* response) const {
+  if (pair.size() < 2) return;
+  const v1::Instrument* instrument = instruments_->FindById(pair[0].instrument_id());
+  if (instrument == nullptr) return;  // no longer loaded: nothing to judge by
   core::Explanation explanation;
-  core::ReportAssessmentChange(*instrument, (*pair)[1], (*pair)[0], explanation);
+  core::ReportAssessmentChange(*instrument, pair[1], pair[0], explanation);
   for (const v1::Card& card : explanation.cards()) {
     *response->add_cards() = card;
     response->mutable_basis()->set_summary(
@@ -109,7 +103,6 @@ absl::Status CheckIn::AddAssessmentChange(const auth::Caller& caller,
   for (const v1::FiredRule& rule : explanation.rules()) {
     *response->mutable_basis()->add_rules() = rule;
   }
-  return absl::OkStatus();
 }
 
 v1::ListProtocolsResponse CheckIn::ListProtocols() const {

@@ -31,9 +31,10 @@ class CheckIn {
   void set_evaluations(const catalog::Evaluations* evaluations) { evaluations_ = evaluations; }
 
  private:
-  // Appends the questionnaire cards and rules to `response`.
-  absl::Status AddAssessmentChange(const auth::Caller& caller, const std::string& patient_id,
-                                   v1::RecommendProtocolResponse* response) const;
+  // Appends the cards and rules of the change between the patient's latest
+  // questionnaire pair (newest first) to `response`.
+  void AddAssessmentChange(const std::vector<v1::Assessment>& pair,
+                           v1::RecommendProtocolResponse* response) const;
   // Stores the variant on the episode when today's protocol is the
   // evaluated one, and puts it in the basis; may re-plan when a concurrent
   // override changed it.

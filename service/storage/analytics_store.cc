@@ -350,6 +350,12 @@ absl::StatusOr<PatientProgress> AnalyticsStore::GetPatientProgress(const std::st
   return primary_->GetPatientProgress(clinic_id, patient_id);
 }
 
+absl::StatusOr<CheckInReads> AnalyticsStore::ReadCheckIn(const std::string& clinic_id,
+                                                         const std::string& patient_id, int films,
+                                                         bool with_assessments) {
+  return primary_->ReadCheckIn(clinic_id, patient_id, films, with_assessments);
+}
+
 absl::StatusOr<OutcomePage> AnalyticsStore::ListOutcomes(const std::string& clinic_id,
                                                          const v1::HistoryFilter& filter,
                                                          int page_size,

@@ -92,6 +92,9 @@ class AnalyticsStore final : public Store {
                                          int32_t revision) override;
   absl::StatusOr<PatientProgress> GetPatientProgress(const std::string& clinic_id,
                                                      const std::string& patient_id) override;
+  absl::StatusOr<CheckInReads> ReadCheckIn(const std::string& clinic_id,
+                                           const std::string& patient_id, int films,
+                                           bool with_assessments) override;
   absl::StatusOr<OutcomePage> ListOutcomes(const std::string& clinic_id,
                                            const v1::HistoryFilter& filter, int page_size,
                                            const std::string& page_token) override;

@@ -188,40 +188,47 @@ absl::StatusOr<AssessmentPage> SqlStore::ListAssessments(const std::string& clin
   return page;
 }
 
+absl::StatusOr<std::vector<v1::Assessment>> ReadLatestAssessmentPair(
+    SqlSession& db, const SqlDialect& dialect, const std::string& clinic_id,
+    const std::string& patient_id) {
+  std::vector<v1::Assessment> pair;
+  SqlParams p(dialect.placeholder_prefix);
+  const std::string patient =
+      absl::StrCat("clinic_id = ", p.Add(clinic_id), " AND patient_id = ", p.Add(patient_id));
+  absl::StatusOr<std::unique_ptr<ResultRows>> latest = db.Query(
+      absl::StrCat("SELECT assessment_proto FROM assessments WHERE ", patient,
+                   " ORDER BY performed_at_us DESC, assessment_id DESC LIMIT 1"),
+      p);
+  if (!latest.ok()) return latest.status();
+  absl::StatusOr<std::vector<v1::Assessment>> first = ReadAssessments(**latest, 0);
+  if (!first.ok()) return first.status();
+  if (first->empty()) return pair;
+  pair.push_back(first->front());
+  const v1::Assessment& newest = pair.front();
+  const std::string newest_id = newest.name().substr(sizeof("assessments/") - 1);
+  SqlParams q(dialect.placeholder_prefix);
+  const std::string at = q.Add(TimestampToMicros(newest.performed_at()));
+  absl::StatusOr<std::unique_ptr<ResultRows>> previous = db.Query(
+      absl::StrCat("SELECT assessment_proto FROM assessments WHERE clinic_id = ",
+                   q.Add(clinic_id), " AND patient_id = ", q.Add(patient_id),
+                   " AND instrument_id = ", q.Add(newest.instrument_id()),
+                   " AND (performed_at_us < ", at, " OR (performed_at_us = ", at,
+                   " AND assessment_id < ", q.Add(newest_id), "))",
+                   " ORDER BY performed_at_us DESC, assessment_id DESC LIMIT 1"),
+      q);
+  if (!previous.ok()) return previous.status();
+  absl::StatusOr<std::vector<v1::Assessment>> before = ReadAssessments(**previous, 0);
+  if (!before.ok()) return before.status();
+  if (!before->empty()) pair.push_back(before->front());
+  return pair;
+}
+
 absl::StatusOr<std::vector<v1::Assessment>> SqlStore::LatestAssessmentPair(
     const std::string& clinic_id, const std::string& patient_id) {
-  std::vector<v1::Assessment> pair;
+  absl::StatusOr<std::vector<v1::Assessment>> pair;
   absl::Status status = executor_->Read([&](SqlSession& db) -> absl::Status {
-    pair.clear();
-    SqlParams p(dialect_.placeholder_prefix);
-    const std::string patient =
-        absl::StrCat("clinic_id = ", p.Add(clinic_id), " AND patient_id = ", p.Add(patient_id));
-    absl::StatusOr<std::unique_ptr<ResultRows>> latest = db.Query(
-        absl::StrCat("SELECT assessment_proto FROM assessments WHERE ", patient,
-                     " ORDER BY performed_at_us DESC, assessment_id DESC LIMIT 1"),
-        p);
-    if (!latest.ok()) return latest.status();
-    absl::StatusOr<std::vector<v1::Assessment>> first = ReadAssessments(**latest, 0);
-    if (!first.ok()) return first.status();
-    if (first->empty()) return absl::OkStatus();
-    pair.push_back(first->front());
-    const v1::Assessment& newest = pair.front();
-    const std::string newest_id = newest.name().substr(sizeof("assessments/") - 1);
-    SqlParams q(dialect_.placeholder_prefix);
-    const std::string at = q.Add(TimestampToMicros(newest.performed_at()));
-    absl::StatusOr<std::unique_ptr<ResultRows>> previous = db.Query(
-        absl::StrCat("SELECT assessment_proto FROM assessments WHERE clinic_id = ",
-                     q.Add(clinic_id), " AND patient_id = ", q.Add(patient_id),
-                     " AND instrument_id = ", q.Add(newest.instrument_id()),
-                     " AND (performed_at_us < ", at, " OR (performed_at_us = ", at,
-                     " AND assessment_id < ", q.Add(newest_id), "))",
-                     " ORDER BY performed_at_us DESC, assessment_id DESC LIMIT 1"),
-        q);
-    if (!previous.ok()) return previous.status();
-    absl::StatusOr<std::vector<v1::Assessment>> before = ReadAssessments(**previous, 0);
-    if (!before.ok()) return before.status();
-    if (!before->empty()) pair.push_back(before->front());
-    return absl::OkStatus();
+    pair = ReadLatestAssessmentPair(db, dialect_, clinic_id, patient_id);
+    return pair.status();
   });
   if (!status.ok()) return status;
   return pair;

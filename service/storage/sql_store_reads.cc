@@ -1,9 +1,12 @@
 // SqlStore: the read path. Checks, SQL and pages come from store_common.cc;
 // tokens come from page_tokens.cc, so a client's resume token survives a
 // move between backends.
+#include <optional>
 #include <utility>
 
+#include "core/errors.h"
 #include "storage/assessment_summary.h"
+#include "storage/curve_rows.h"
 #include "storage/curve_summary.h"
 #include "storage/sql_store.h"
 
@@ -42,6 +45,32 @@ absl::StatusOr<PatientProgress> SqlStore::GetPatientProgress(const std::string& 
   absl::Status status = executor_->Read([&](SqlSession& db) -> absl::Status {
     result = OutcomeRows(db, dialect_).Progress(clinic_id, patient_id);
     return result.status();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<CheckInReads> SqlStore::ReadCheckIn(const std::string& clinic_id,
+                                                   const std::string& patient_id, int films,
+                                                   bool with_assessments) {
+  if (films < 1) return core::InvalidField("films", "must be 1 or more");
+  absl::StatusOr<CheckInReads> result;
+  absl::Status status = executor_->Read([&](SqlSession& db) -> absl::Status {
+    absl::StatusOr<PatientProgress> progress = OutcomeRows(db, dialect_).Progress(clinic_id, patient_id);
+    if (!progress.ok()) return progress.status();
+    absl::StatusOr<CurveMeasurementPage> newest =
+        CurveRows(db, dialect_).List(clinic_id, patient_id, films, std::nullopt);
+    if (!newest.ok()) return newest.status();
+    CheckInReads reads{*std::move(progress), {}};
+    reads.progress.curve_measurements = std::move(newest->measurements);
+    if (with_assessments) {
+      absl::StatusOr<std::vector<v1::Assessment>> pair =
+          ReadLatestAssessmentPair(db, dialect_, clinic_id, patient_id);
+      if (!pair.ok()) return pair.status();
+      reads.assessment_pair = *std::move(pair);
+    }
+    result = std::move(reads);
+    return absl::OkStatus();
   });
   if (!status.ok()) return status;
   return result;

@@ -191,6 +191,12 @@ struct ComparisonRows {
   std::vector<core::FeedbackCountRow> feedback;
 };
 
+// What ReadCheckIn reads.
+struct CheckInReads {
+  PatientProgress progress;
+  std::vector<v1::Assessment> assessment_pair;  // newest first; 0, 1 or 2
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -246,6 +252,14 @@ class Store {
 
   virtual absl::StatusOr<PatientProgress> GetPatientProgress(const std::string& clinic_id,
                                                              const std::string& patient_id) = 0;
+  // Everything a check-in reads about a patient, in one snapshot (so the
+  // films and the sessions are of the same moment, and one read
+  // transaction instead of three): the progress, its curve_measurements
+  // filled with the newest `films` films, and, when `with_assessments`,
+  // the latest questionnaire pair (as LatestAssessmentPair).
+  virtual absl::StatusOr<CheckInReads> ReadCheckIn(const std::string& clinic_id,
+                                                   const std::string& patient_id, int films,
+                                                   bool with_assessments) = 0;
 
   // Latest revisions, newest performed_at first. page_size already clamped.
   virtual absl::StatusOr<OutcomePage> ListOutcomes(const std::string& clinic_id,

@@ -102,6 +102,12 @@ absl::StatusOr<PlannedRead> PlanAuditList(const std::string& clinic_id,
 
 // The rows of a planned read as a page; a row beyond page_size sets the next
 // page token (or clears done) and is not returned.
+// The patient's latest assessment and the one before it of the same
+// instrument, in `db`'s snapshot (Store::LatestAssessmentPair).
+absl::StatusOr<std::vector<v1::Assessment>> ReadLatestAssessmentPair(
+    SqlSession& db, const SqlDialect& dialect, const std::string& clinic_id,
+    const std::string& patient_id);
+
 absl::StatusOr<OutcomePage> ReadOutcomePage(ResultRows& rows, int page_size);
 absl::StatusOr<HistoryPage> ReadHistoryPage(ResultRows& rows, int limit);
 absl::StatusOr<std::vector<v1::SummaryGroup>> ReadSummaryGroups(

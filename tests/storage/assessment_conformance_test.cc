@@ -171,6 +171,58 @@ TEST_P(AssessmentConformanceTest, LatestPairIsTheNewestAndThePreviousOfItsInstru
   EXPECT_TRUE(other_clinic->empty());
 }
 
+// The check-in's one snapshot reads what the three separate reads read.
+TEST_P(AssessmentConformanceTest, ReadCheckInIsTheProgressFilmsAndPairInOneRead) {
+  for (int i = 0; i < 3; ++i) {
+    v1::Outcome session = SampleOutcome("patient-1");
+    *session.mutable_performed_at() = At(kBaseTimeUs + i * kHourUs);
+    session.set_pain_before(7 - i);
+    Log(session);
+  }
+  for (int day = 0; day < 4; ++day) {
+    v1::CurveMeasurement film;
+    film.set_patient_id("patient-1");
+    *film.mutable_taken_at() = At(kBaseTimeUs + day * 24 * kHourUs);
+    film.set_spine_region(v1::SPINE_REGION_THORACIC);
+    film.set_cobb_angle_degrees(20 + day);
+    film.set_convex_side(v1::SIDE_RIGHT);
+    ASSERT_TRUE(store_->RecordCurveMeasurement(kClinicA, NewRequestId(), film).ok());
+  }
+  Record(Odi("patient-1", kBaseTimeUs, 40));
+  Record(Odi("patient-1", kBaseTimeUs + kHourUs, 30));
+
+  auto reads = store_->ReadCheckIn(kClinicA, "patient-1", 3, /*with_assessments=*/true);
+  ASSERT_TRUE(reads.ok()) << reads.status();
+  auto progress = store_->GetPatientProgress(kClinicA, "patient-1");
+  ASSERT_TRUE(progress.ok());
+  EXPECT_EQ(reads->progress.sessions_logged, 3);
+  EXPECT_EQ(reads->progress.sessions_logged, progress->sessions_logged);
+  ASSERT_TRUE(reads->progress.last_outcome.has_value());
+  EXPECT_EQ(reads->progress.last_outcome->name(), progress->last_outcome->name());
+  EXPECT_EQ(reads->progress.first_pain_before, std::optional<int32_t>(7));
+  auto films = store_->ListCurveMeasurements(kClinicA, "patient-1", 3, "");
+  ASSERT_TRUE(films.ok());
+  ASSERT_EQ(reads->progress.curve_measurements.size(), 3u) << "at most `films`, newest first";
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(reads->progress.curve_measurements[i].name(), films->measurements[i].name());
+  }
+  EXPECT_DOUBLE_EQ(reads->progress.curve_measurements[0].cobb_angle_degrees(), 23);
+  ASSERT_EQ(reads->assessment_pair.size(), 2u);
+  EXPECT_DOUBLE_EQ(reads->assessment_pair[0].scores(0).value(), 30);
+  EXPECT_DOUBLE_EQ(reads->assessment_pair[1].scores(0).value(), 40);
+
+  auto without = store_->ReadCheckIn(kClinicA, "patient-1", 3, /*with_assessments=*/false);
+  ASSERT_TRUE(without.ok());
+  EXPECT_TRUE(without->assessment_pair.empty());
+  auto nobody = store_->ReadCheckIn(kClinicB, "patient-1", 3, true);
+  ASSERT_TRUE(nobody.ok());
+  EXPECT_EQ(nobody->progress.sessions_logged, 0);
+  EXPECT_TRUE(nobody->progress.curve_measurements.empty());
+  EXPECT_TRUE(nobody->assessment_pair.empty());
+  EXPECT_EQ(store_->ReadCheckIn(kClinicA, "patient-1", 0, true).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_P(AssessmentConformanceTest, SessionsAndAssessmentsShareTheOpenEpisodeUntilItCloses) {
   v1::Outcome first = SampleOutcome("patient-1");
   *first.mutable_performed_at() = At(kBaseTimeUs);
