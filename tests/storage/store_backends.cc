@@ -72,6 +72,26 @@ class PostgresEnvironment final : public BackendEnvironment {
 
   absl::StatusOr<std::unique_ptr<Store>> Open() override { return OpenStore(url_); }
 
+  // PostgreSQL answers a write that cannot extend a file with SQLSTATE 53100
+  // (disk_full) and rolls the transaction back. A trigger raises exactly that
+  // on every new outcome row, so the store's mapping and its rollback are
+  // what is tested; filling a real disk would need a mount and root.
+  absl::Status SimulateDiskFull(Store& /*store*/, bool full) override {
+    absl::StatusOr<std::unique_ptr<PgConnection>> connection = PgConnection::Connect(url_);
+    if (!connection.ok()) return connection.status();
+    if (!full) {
+      return (*connection)->ExecScript(
+          "DROP TRIGGER IF EXISTS simulated_disk_full ON outcome_revisions;"
+          "DROP FUNCTION IF EXISTS simulated_disk_full();");
+    }
+    return (*connection)->ExecScript(
+        "CREATE FUNCTION simulated_disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "RAISE EXCEPTION 'could not extend file: No space left on device' "
+        "USING ERRCODE = 'disk_full'; END $$;"
+        "CREATE TRIGGER simulated_disk_full BEFORE INSERT ON outcome_revisions "
+        "FOR EACH ROW EXECUTE FUNCTION simulated_disk_full();");
+  }
+
  private:
   PostgresEnvironment(std::unique_ptr<PgConnection> admin, std::string database, std::string url)
       : admin_(std::move(admin)), database_(std::move(database)), url_(std::move(url)) {}

@@ -26,11 +26,8 @@ class BackendEnvironment {
   // previous Store was destroyed, to check that acknowledged data survives.
   virtual absl::StatusOr<std::unique_ptr<Store>> Open() = 0;
   // full=true: later writes that need space fail as on a full disk;
-  // full=false: space is back. UNIMPLEMENTED when the backend cannot
-  // simulate it (the disk-full test then skips).
-  virtual absl::Status SimulateDiskFull(Store& /*store*/, bool /*full*/) {
-    return absl::UnimplementedError("this backend cannot simulate a full disk");
-  }
+  // full=false: space is back.
+  virtual absl::Status SimulateDiskFull(Store& store, bool full) = 0;
 };
 
 struct StoreBackend {
