@@ -36,6 +36,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "cds_client.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "load.h"
 #include "report.h"
@@ -406,6 +407,7 @@ struct Phase1Samples {
   Samples direct1, direct16, plugin1, plugin16;
   Samples plugin1_p50, plugin16_p99;
   Samples report1_p50, report_server_side;
+  Samples cds1_p50, cds1_p99, es384_verify;
 };
 
 class Bench {
@@ -485,6 +487,8 @@ class Bench {
     std::ofstream(tokens_file_) << kTokensFile;
     // Outside dev mode the server wants a pseudonym secret of 32+ bytes.
     std::ofstream(tokens_file_ + ".pseudonym") << "bench-pseudonym-secret-0123456789abcdef";
+    // The EHR of the CDS Hooks figure, trusted for the bench's clinic.
+    cds_ = std::make_unique<CdsClient>(dir_, "bench");
     info_.settings.push_back({"work_dir", dir_});
     info_.settings.push_back({"server", config_.server});
     info_.settings.push_back({"server_flags", "defaults (16 worker threads, WAL, synchronous=FULL, "
@@ -565,8 +569,10 @@ class Bench {
   }
 
   void RunPhase1() {
-    ServerProcess server(config_.server, dir_ + "/service.db", tokens_file_, dir_ + "/service.log");
+    ServerProcess server(config_.server, dir_ + "/service.db", tokens_file_, dir_ + "/service.log",
+                         {"--http_listen=127.0.0.1:0", "--cds_issuers_file=" + cds_->issuers_file()});
     Clients clients(server.target());
+    cds_->Connect(server.http_port());
     Prepare(clients);
     const StartCall health = HealthCall(clients);
     std::atomic<uint64_t> rec_sequence{0};
@@ -592,6 +598,14 @@ class Bench {
       grpc::Status status = clients.protocols->RecommendProtocol(&context, same_request, &response);
       return status.ok() ? "" : absl::StrCat(status.error_code(), " ", status.error_message());
     };
+    // The same check-in as an EHR's encounter-start hook: same patient, same
+    // curve and screening, through the HTTP face's JWT check and FHIR mapping.
+    auto cds_call = [&](int) -> std::string {
+      return cds_->CheckIn(RecommendPatient(0), "lumbar-c-curve");
+    };
+    // Enough presigned tokens for a call every 250 us, faster than any
+    // check-in here; a call that finds none signs its own and is counted.
+    const int tokens_per_round = (config_.warmup_ms + config_.measure_ms) * 4;
 
     Phase1Samples s;
     for (int round = 0; round < config_.rounds; ++round) {
@@ -636,6 +650,16 @@ class Bench {
       // What the server spends beyond an empty call: reading the sessions
       // and drawing the page.
       s.report_server_side.Add(std::max(0.0, rep1.p50_us - h1.p50_us), 0);
+
+      // CDS Hooks against the gRPC check-in, both one blocking client thread.
+      cds_->PresignTokens(tokens_per_round);
+      const LoadResult grpc1 = RunThreads(1, warmup(), measure(), direct_call);
+      const LoadResult cds1 = RunThreads(1, warmup(), measure(), cds_call);
+      Note("recommend stub@1 (CDS Hooks pair)", grpc1);
+      Note("cds_hooks@1", cds1);
+      s.cds1_p50.Add(cds1.p50_us, grpc1.p50_us);
+      s.cds1_p99.Add(cds1.p99_us, grpc1.p99_us);
+      s.es384_verify.Add(MeasureEs384VerifyUs(200), 0);
 
       if (config_.skip_plugin) continue;
       const LoadResult d1 = RunThreads(1, warmup(), measure(), direct_call);
@@ -704,6 +728,17 @@ class Bench {
         "report@1 p50 server-side", "us", "", "<=", kReportServerSideTargetUs,
         absl::StrCat("report p50 minus health@1 p50, ", kReportSessions,
                      " sessions; --check fails at 50 ms")));
+    figures_.push_back(s.cds1_p50.Make(
+        "cds_hooks@1 p50", "us", "RecommendProtocol@1 p50", "<=", 1.5,
+        "encounter-start, same patient and curve, RS384 JWT"));
+    figures_.push_back(s.cds1_p99.Make("cds_hooks@1 p99", "us", "RecommendProtocol@1 p99", "", 0));
+    figures_.push_back(s.es384_verify.Make("ES384 token check", "us", "", "", 0,
+                                           "one P-384 verify, OpenSSL in-process: what an ES384 "
+                                           "EHR adds to each CDS Hooks call"));
+    if (cds_->unsigned_ahead() > 0) {
+      info_.warnings.push_back(absl::StrCat(cds_->unsigned_ahead(),
+                                            " CDS Hooks calls signed their own token (timed)"));
+    }
     if (!config_.skip_plugin && !s.plugin1.values.empty()) {
       figures_.push_back(s.plugin1.Make("plugin@1 smp_recommend_protocol", "calls/s",
                                         "direct stub@1", ">=", 0.7, "1 thread, JSON in/out"));
@@ -947,6 +982,7 @@ class Bench {
   RunInfo info_;
   std::string dir_;
   std::string tokens_file_;
+  std::unique_ptr<CdsClient> cds_;
   std::vector<Figure> figures_;
   std::vector<std::string> errors_;
   double floor16_throughput_ = 0;

@@ -54,13 +54,15 @@ std::string ReadFile(const std::string& path) {
 }  // namespace
 
 ServerProcess::ServerProcess(const std::string& binary, const std::string& database,
-                             const std::string& tokens_file, const std::string& log_path)
+                             const std::string& tokens_file, const std::string& log_path,
+                             const std::vector<std::string>& extra_args)
     : log_path_(log_path) {
-  const std::vector<std::string> args = {binary, "--listen=127.0.0.1:0",
+  std::vector<std::string> args = {binary, "--listen=127.0.0.1:0",
                                          "--database=sqlite://" + database,
                                          "--tokens_file=" + tokens_file,
                                          // Written by the bench beside the tokens file.
                                          "--pseudonym_secret_file=" + tokens_file + ".pseudonym"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 2, log_path.c_str(),
@@ -80,10 +82,15 @@ ServerProcess::ServerProcess(const std::string& binary, const std::string& datab
 
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   const std::string marker = "scoliomassaged listening on 127.0.0.1:";
+  // Printed before the gRPC line when the HTTP face is on.
+  const std::string http_marker = "scoliomassaged HTTP listening on 127.0.0.1:";
   for (;;) {
     const std::string log = ReadFile(log_path);
     if (auto at = log.find(marker); at != std::string::npos) {
       port_ = std::atoi(log.c_str() + at + marker.size());
+      if (auto http_at = log.find(http_marker); http_at != std::string::npos) {
+        http_port_ = std::atoi(log.c_str() + http_at + http_marker.size());
+      }
       if (port_ > 0) return;
     }
     int status = 0;

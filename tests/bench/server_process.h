@@ -12,11 +12,13 @@ namespace scoliomassage::bench {
 
 class ServerProcess {
  public:
-  // Starts `binary` with `database` (a file path) and `tokens_file`, stderr
-  // and stdout to `log_path`, and waits for its "listening on" line.
-  // Aborts the benchmark (exit 2) when the server does not come up.
+  // Starts `binary` with `database` (a file path), `tokens_file` and any
+  // `extra_args`, stderr and stdout to `log_path`, and waits for its
+  // "listening on" line. Aborts the benchmark (exit 2) when the server does
+  // not come up.
   ServerProcess(const std::string& binary, const std::string& database,
-                const std::string& tokens_file, const std::string& log_path);
+                const std::string& tokens_file, const std::string& log_path,
+                const std::vector<std::string>& extra_args = {});
   ~ServerProcess();  // Stop()
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -26,10 +28,13 @@ class ServerProcess {
 
   pid_t pid() const { return pid_; }
   std::string target() const { return "127.0.0.1:" + std::to_string(port_); }
+  // The HTTP face's port when started with --http_listen, else 0.
+  int http_port() const { return http_port_; }
 
  private:
   pid_t pid_ = -1;
   int port_ = 0;
+  int http_port_ = 0;
   std::string log_path_;
 };
 
