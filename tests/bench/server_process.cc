@@ -58,10 +58,10 @@ ServerProcess::ServerProcess(const std::string& binary, const std::string& datab
                              const std::vector<std::string>& extra_args)
     : log_path_(log_path) {
   std::vector<std::string> args = {binary, "--listen=127.0.0.1:0",
-                                         "--database=sqlite://" + database,
-                                         "--tokens_file=" + tokens_file,
-                                         // Written by the bench beside the tokens file.
-                                         "--pseudonym_secret_file=" + tokens_file + ".pseudonym"};
+                                   "--database=sqlite://" + database,
+                                   "--tokens_file=" + tokens_file,
+                                   // Written by the bench beside the tokens file.
+                                   "--pseudonym_secret_file=" + tokens_file + ".pseudonym"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
