@@ -36,6 +36,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench_fixture.h"
 #include "cds_client.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "load.h"
@@ -75,16 +76,6 @@ const std::map<std::string, double> kRegressionGuards = {
 
 
 using std::chrono::milliseconds;
-
-// Bearer tokens of the benchmark's callers; the tokens file holds their
-// SHA-256 (printf %s TOKEN | sha256sum).
-constexpr char kHostToken[] = "bench-host-token";
-constexpr char kAnalyticsToken[] = "bench-analytics-token";
-constexpr char kTokensFile[] =
-    "token sha256:b61179b87136d54738f72b16797f0077e25d9eef5a75687c3159687b76502d56 "
-    "bench-host host bench\n"
-    "token sha256:5e1aae22ebf7a78cfad52ecadefda24a6b377ecd45601f24e3ba11c2624ed4f0 "
-    "bench-analytics analytics bench\n";
 
 // Patients used by RecommendProtocol: each has a few logged outcomes, so a
 // check-in does its real work (progression from the last outcome).
@@ -197,13 +188,6 @@ std::string CpuModel() {
   return "unknown";
 }
 
-std::string NewUuid(std::mt19937_64& random) {
-  const uint64_t high = random();
-  const uint64_t low = random();
-  return absl::StrFormat("%08x-%04x-4%03x-%04x-%012x", high >> 32, (high >> 16) & 0xffff,
-                         high & 0xfff, 0x8000 | ((low >> 48) & 0x3fff), low & 0xffffffffffffULL);
-}
-
 void Authorize(grpc::ClientContext* context, const char* token) {
   context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
   context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
@@ -260,20 +244,6 @@ StartCall HealthCall(Clients& clients) {
   };
 }
 
-v1::RecommendProtocolRequest RecommendRequest(const std::string& patient_id) {
-  v1::RecommendProtocolRequest request;
-  request.set_patient_id(patient_id);
-  auto* profile = request.mutable_profile();
-  profile->set_age_years(34);
-  profile->set_primary_region(v1::SPINE_REGION_LUMBAR);
-  profile->set_curve_pattern(v1::CURVE_PATTERN_C_CURVE);
-  profile->set_convex_side(v1::SIDE_RIGHT);
-  profile->set_cobb_angle_degrees(18);
-  request.mutable_screening()->set_pain_nrs(4);
-  request.mutable_screening()->set_notes("Stiff after a long shift; no red flags.");
-  return request;
-}
-
 std::string RecommendPatient(int index) { return absl::StrCat("bench-rec-", index); }
 
 // Check-ins that cycle through the kRecommendPatients patients, or, with
@@ -293,29 +263,6 @@ StartCall RecommendCall(Clients& clients, std::atomic<uint64_t>& sequence,
           done(status);
         });
   };
-}
-
-v1::LogOutcomeRequest LogRequest(const std::string& patient, int session, std::mt19937_64& random) {
-  v1::LogOutcomeRequest request;
-  request.set_request_id(NewUuid(random));
-  v1::Outcome* outcome = request.mutable_outcome();
-  outcome->set_patient_id(patient);
-  outcome->set_therapist_id("therapist-7");
-  outcome->set_encounter_id(absl::StrCat("encounter-", random() % 1000000));
-  outcome->set_protocol_id("lumbar-c-curve");
-  outcome->set_protocol_version(1);
-  outcome->set_session_number(session);
-  outcome->set_minutes(15);
-  outcome->set_pain_before(5);
-  outcome->set_pain_after(3);
-  auto* tension = outcome->add_tension();
-  tension->set_region("right lumbar paraspinals");
-  tension->set_before(3);
-  tension->set_after(1);
-  outcome->set_relaxation_notes("Relaxed well; warmth on the skin.");
-  const int64_t performed_s = absl::ToUnixSeconds(absl::Now()) - 600;
-  outcome->mutable_performed_at()->set_seconds(performed_s);
-  return request;
 }
 
 StartCall LogCall(Clients& clients, std::atomic<uint64_t>& sequence) {
@@ -483,10 +430,7 @@ class Bench {
       std::exit(2);
     }
     dir_ = pattern;
-    tokens_file_ = dir_ + "/tokens";
-    std::ofstream(tokens_file_) << kTokensFile;
-    // Outside dev mode the server wants a pseudonym secret of 32+ bytes.
-    std::ofstream(tokens_file_ + ".pseudonym") << "bench-pseudonym-secret-0123456789abcdef";
+    tokens_file_ = WriteCredentials(dir_);
     // The EHR of the CDS Hooks figure, trusted for the bench's clinic.
     cds_ = std::make_unique<CdsClient>(dir_, "bench");
     info_.settings.push_back({"work_dir", dir_});

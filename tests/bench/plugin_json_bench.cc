@@ -32,6 +32,7 @@
 #include <google/protobuf/util/type_resolver_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include "bench_fixture.h"
 #include "json_codec.h"
 #include "scoliomassage/v1/protocol.grpc.pb.h"
 #include "server_process.h"
@@ -42,35 +43,13 @@ namespace {
 namespace pbu = google::protobuf::util;
 using Clock = std::chrono::steady_clock;
 
-// The bench's host token and its SHA-256 (bench_main.cc).
-constexpr char kHostToken[] = "bench-host-token";
-constexpr char kTokensFile[] =
-    "token sha256:b61179b87136d54738f72b16797f0077e25d9eef5a75687c3159687b76502d56 "
-    "bench-host host bench\n";
-
-// bench_main.cc's RecommendRequest.
-v1::RecommendProtocolRequest RecommendRequest() {
-  v1::RecommendProtocolRequest request;
-  request.set_patient_id("bench-rec-0");
-  auto* profile = request.mutable_profile();
-  profile->set_age_years(34);
-  profile->set_primary_region(v1::SPINE_REGION_LUMBAR);
-  profile->set_curve_pattern(v1::CURVE_PATTERN_C_CURVE);
-  profile->set_convex_side(v1::SIDE_RIGHT);
-  profile->set_cobb_angle_degrees(18);
-  request.mutable_screening()->set_pain_nrs(4);
-  request.mutable_screening()->set_notes("Stiff after a long shift; no red flags.");
-  return request;
-}
 
 v1::RecommendProtocolResponse FetchResponse(const std::string& server_binary,
                                             const v1::RecommendProtocolRequest& request) {
   char pattern[] = "/tmp/scoliomassage-json-bench-XXXXXX";
   if (mkdtemp(pattern) == nullptr) std::exit(2);
   const std::string dir = pattern;
-  const std::string tokens = dir + "/tokens";
-  std::ofstream(tokens) << kTokensFile;
-  std::ofstream(tokens + ".pseudonym") << "bench-pseudonym-secret-0123456789abcdef";
+  const std::string tokens = WriteCredentials(dir);
   ServerProcess server(server_binary, dir + "/bench.db", tokens, dir + "/server.log");
   auto stub = v1::ProtocolService::NewStub(
       grpc::CreateChannel(server.target(), grpc::InsecureChannelCredentials()));
@@ -150,7 +129,7 @@ int Main(int argc, char** argv) {
       return 2;
     }
   }
-  const v1::RecommendProtocolRequest request = RecommendRequest();
+  const v1::RecommendProtocolRequest request = RecommendRequest("bench-rec-0");
   const v1::RecommendProtocolResponse response = FetchResponse(server, request);
   const std::string request_binary = request.SerializeAsString();
   const std::string response_binary = response.SerializeAsString();
