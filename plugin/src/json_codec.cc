@@ -14,6 +14,8 @@
 #include <google/protobuf/util/type_resolver.h>
 #include <google/protobuf/util/type_resolver_util.h>
 
+#include "json_printer.h"
+
 namespace scoliomassage::plugin {
 namespace {
 
@@ -145,6 +147,10 @@ grpc::Status ParseJson(const char* json, const char* what,
 }
 
 grpc::Status ToJson(const google::protobuf::Message& message, std::string* json) {
+  // The direct printer writes what the converter would; it declines whatever
+  // it cannot be sure of, and then the converter prints the whole message.
+  if (PrintJsonDirect(message, json)) return grpc::Status::OK;
+  json->clear();  // the converter appends to what the direct printer left
   CachedTypeResolver& resolver = Resolver();
   resolver.Prepare(message.GetDescriptor());
   const auto status = google::protobuf::util::BinaryToJsonString(

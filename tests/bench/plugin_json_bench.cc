@@ -194,7 +194,7 @@ int Main(int argc, char** argv) {
     std::string out;
     (void)pbu::MessageToJsonString(response, &out, original_names);
   });
-  add("response: plugin ToJson (cached Types)", "response: binary SerializeToString", [&] {
+  add("response: plugin ToJson (direct printer)", "response: binary SerializeToString", [&] {
     std::string out;
     (void)plugin::ToJson(response, &out);
   });
