@@ -2,8 +2,8 @@
 // the plugin's own codec (plugin/src/json_codec.cc, compiled in here) into
 // the request message, then checked by the same validators the server runs.
 // Valid requests are encoded back to JSON (as the plugin does for replies
-// and the outbox) and must parse again; JsonQuote output must be a JSON
-// string the parser accepts.
+// and the outbox), byte for byte as protobuf's MessageToJsonString would, and
+// must parse again; JsonQuote output must be a JSON string the parser accepts.
 //
 // Input: byte 0 picks the request type (the five smp_* calls plus the list
 // and history filters), the rest is the JSON text.
@@ -53,7 +53,14 @@ bool ParseAsPlugin(const std::string& json, Message* message) {
     return false;
   }
   std::string encoded;
-  if (plugin::ToJson(*message, &encoded).ok()) {
+  std::string converted;
+  const bool converter_ok = google::protobuf::util::MessageToJsonString(*message, &converted).ok();
+  const bool codec_ok = plugin::ToJson(*message, &encoded).ok();
+  // The plugin prints most messages itself: it must print what protobuf's
+  // converter prints, byte for byte, and fail where it fails.
+  Expect(codec_ok == converter_ok, "ToJson fails exactly where MessageToJsonString fails");
+  Expect(!codec_ok || encoded == converted, "ToJson prints what MessageToJsonString prints");
+  if (codec_ok) {
     Message again;
     Expect(plugin::ParseJson(encoded.c_str(), "reply", &again).ok(), "the plugin's own JSON parses back");
   }
