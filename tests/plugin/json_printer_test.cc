@@ -240,6 +240,20 @@ TEST(JsonPrinterTest, EveryV1MessagePrintsAsMessageToJsonString) {
               declined, errors);
 }
 
+TEST(JsonPrinterTest, NumbersWherePrintersDifferArePrintedAsTheConverterDoes) {
+  const double values[] = {0.0, -0.0, 0.1, 18, 1e21, 1e-7, 1.0 / 3, 0.30000000000000004,
+                           DBL_MAX, DBL_MIN, 2.5e-308, 5e-324, -1e300, 123456789012345678.0};
+  for (const double value : values) {
+    v1::PatientProfile profile;
+    profile.set_cobb_angle_degrees(value);  // an optional double: printed even when 0
+    std::string expected;
+    ASSERT_TRUE(pb::util::MessageToJsonString(profile, &expected).ok());
+    std::string printed;
+    ASSERT_TRUE(PrintJsonDirect(profile, &printed)) << value;
+    EXPECT_EQ(printed, expected) << value;
+  }
+}
+
 TEST(JsonPrinterTest, ARealCheckInResponseIsPrintedDirectly) {
   v1::RecommendProtocolResponse response;
   v1::Protocol* protocol = response.mutable_protocol();
